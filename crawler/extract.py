@@ -1,0 +1,278 @@
+"""Field extraction from an article page, driven by a site profile.
+
+Functions here take an lxml tree and return raw values; ``crawler.loaders``
+turns them into item fields.  The body is read block by block from the
+profile's content container, after read-also blocks and boilerplate are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+from crawler.links import read_also_blocks
+from crawler.profiles import Profile
+from crawler.text import collapse_space
+
+# Elements whose start and end break the text into paragraphs.
+BLOCK_TAGS = frozenset({
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "pre",
+    "section", "article", "table", "tr", "td", "th", "dd", "dt", "dl", "header", "figure",
+    "main", "hr", "br", "address", "center",
+})
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+_AUTHOR_PREFIX = re.compile(r"^\s*(بقلم|كتب|كتبت|إعداد|اعداد|تحرير|by)\s*[:：]?\s*", re.I)
+_selectors: dict[str, CSSSelector] = {}
+
+
+def css(root: HtmlElement, query: str) -> list[HtmlElement]:
+    """Elements of *root* matching a CSS *query* (compiled once, then cached)."""
+    sel = _selectors.get(query)
+    if sel is None:
+        sel = _selectors[query] = CSSSelector(query, translator="html")
+    return sel(root)
+
+
+def text_of(el: HtmlElement) -> str:
+    """The element's text with whitespace collapsed."""
+    return collapse_space(el.text_content())
+
+
+def first_text(root: HtmlElement, queries: tuple[str, ...]) -> str | None:
+    """Text of the first element, over ordered fallback *queries*, that has any."""
+    for query in queries:
+        for el in css(root, query):
+            text = text_of(el)
+            if text:
+                return text
+    return None
+
+
+def meta(root: HtmlElement, *names: str) -> list[str]:
+    """Contents of ``<meta property|name|itemprop=NAME>`` for each name, in order."""
+    found = []
+    for name in names:
+        for el in root.xpath("//meta[@property=$n or @name=$n or @itemprop=$n]", n=name):
+            value = collapse_space(el.get("content") or "")
+            if value:
+                found.append(value)
+    return found
+
+
+def json_ld(root: HtmlElement) -> Iterator[dict]:
+    """Every JSON-LD object of the page, ``@graph`` members and lists flattened."""
+    for script in root.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(reversed(node))
+            elif isinstance(node, dict):
+                yield node
+                if "@graph" in node:
+                    stack.append(node["@graph"])
+
+
+def _ld_articles(root: HtmlElement) -> Iterator[dict]:
+    for node in json_ld(root):
+        kind = node.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(isinstance(k, str) and (k.endswith("Article") or k == "BlogPosting") for k in kinds):
+            yield node
+
+
+def article_scope(root: HtmlElement, body: HtmlElement | None) -> HtmlElement:
+    """The element that holds this article's header, body and footer (not the sidebar)."""
+    if body is not None:
+        for ancestor in body.iterancestors():
+            if ancestor.tag in ("article", "main") or "post" in (ancestor.get("class") or "").split():
+                return ancestor
+    found = css(root, "article") or css(root, "main")
+    return found[0] if len(found) == 1 else root
+
+
+def title(root: HtmlElement, profile: Profile) -> str | None:
+    """The headline: a headline element, else ``og:title`` or ``<title>`` without the site name."""
+    found = first_text(root, profile.title_css)
+    if found:
+        return found
+    for candidate in meta(root, "og:title", "twitter:title") + root.xpath("//title/text()"):
+        return _strip_site_name(collapse_space(candidate), root, profile)
+    return None
+
+
+def _strip_site_name(text: str, root: HtmlElement, profile: Profile) -> str:
+    site_names = meta(root, "og:site_name")
+    for sep in profile.title_suffix_separators:
+        head, _, tail = text.rpartition(sep)
+        if head and (not site_names or tail.strip() in site_names or len(tail) < len(head) / 2):
+            return head.strip()
+    return text
+
+
+def author(root: HtmlElement, profile: Profile, scope: HtmlElement) -> str | None:
+    """The author's name: byline elements in the article, then meta and JSON-LD."""
+    name = first_text(scope, profile.author_css) or next(iter(meta(root, "author")), None)
+    if not name:
+        for node in _ld_articles(root):
+            people = node.get("author")
+            people = people if isinstance(people, list) else [people]
+            names = [p.get("name") for p in people if isinstance(p, dict) and p.get("name")]
+            if names:
+                name = ", ".join(names)
+                break
+    if not name:
+        return None
+    return _AUTHOR_PREFIX.sub("", collapse_space(name)) or None
+
+
+def _rel_links(scope: HtmlElement, token: str, exclude: str | None = None) -> list[str]:
+    names = []
+    for a in scope.xpath(".//a[@rel]"):
+        tokens = (a.get("rel") or "").split()
+        if token in tokens and (exclude is None or exclude not in tokens):
+            if not _in_sidebar(a):
+                names.append(text_of(a))
+    return [n for n in names if n]
+
+
+def _in_sidebar(el: HtmlElement) -> bool:
+    for ancestor in el.iterancestors():
+        classes = (ancestor.get("class") or "").split()
+        if ancestor.tag in ("aside", "footer") or "widget" in classes or "sidebar" in classes:
+            return True
+    return False
+
+
+def categories(root: HtmlElement, scope: HtmlElement) -> list[str]:
+    """Category names: ``rel="category"`` links (WordPress core), then meta and JSON-LD."""
+    found = _rel_links(scope, "category") or meta(root, "article:section")
+    if not found:
+        for node in _ld_articles(root):
+            section = node.get("articleSection")
+            if section:
+                found = section if isinstance(section, list) else [section]
+                break
+    return found
+
+
+def tags(root: HtmlElement, scope: HtmlElement) -> list[str]:
+    """Tag names: ``rel="tag"`` links that are not categories, then ``article:tag``."""
+    return _rel_links(scope, "tag", exclude="category") or meta(root, "article:tag")
+
+
+def language(root: HtmlElement, body: str) -> str | None:
+    """Primary language subtag from ``<html lang>``, else guessed from the script."""
+    lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "")
+    lang = lang.strip().lower().replace("_", "-").split("-")[0]
+    if lang:
+        return lang
+    arabic, latin = len(_ARABIC_LETTER.findall(body)), len(_LATIN_LETTER.findall(body))
+    if arabic or latin:
+        return "ar" if arabic >= latin else None
+    return None
+
+
+def body_element(root: HtmlElement, profile: Profile) -> HtmlElement | None:
+    """The first content container, over the profile's ordered selectors, holding text."""
+    for query in profile.body_css:
+        for el in css(root, query):
+            if len(el.text_content().strip()) >= 40:
+                return el
+    return None
+
+
+def clean_body(body: HtmlElement, profile: Profile) -> None:
+    """Remove read-also blocks and boilerplate from the body container, in place."""
+    doomed = read_also_blocks(body.getroottree().getroot(), body)
+    for query in profile.body_exclude_css:
+        doomed.extend(css(body, query))
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            _drop_keep_tail(el, parent)
+
+
+def _drop_keep_tail(el: HtmlElement, parent: HtmlElement) -> None:
+    # The text after an element belongs to its parent: keep it when the element goes.
+    if el.tail and el.tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + " " + el.tail
+        else:
+            parent.text = (parent.text or "") + " " + el.tail
+    parent.remove(el)
+
+
+def paragraphs(container: HtmlElement) -> list[str]:
+    """The container's text split at block elements, whitespace collapsed, empty ones dropped."""
+    chunks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = collapse_space("".join(current))
+        if text:
+            chunks.append(text)
+        current.clear()
+
+    for event, el in etree.iterwalk(container, events=("start", "end")):
+        if not isinstance(el.tag, str):  # comments and processing instructions
+            if event == "end" and el.tail:
+                current.append(el.tail)
+            continue
+        block = el.tag in BLOCK_TAGS
+        if event == "start":
+            if block:
+                flush()
+            if el.text:
+                current.append(el.text)
+        else:
+            if block:
+                flush()
+            if el.tail and el is not container:
+                current.append(el.tail)
+    flush()
+    return chunks
+
+
+def body_text(root: HtmlElement, container: HtmlElement | None, profile: Profile) -> str:
+    """The article text, paragraphs joined by one blank line (the container is cleaned in place)."""
+    if container is None:
+        return _fallback_body(root)
+    clean_body(container, profile)
+    return "\n\n".join(paragraphs(container))
+
+
+def _fallback_body(root: HtmlElement) -> str:
+    # No known container: let trafilatura find the main text.
+    import trafilatura
+
+    text = trafilatura.extract(etree.tostring(root, encoding="unicode"), favor_precision=True,
+                               include_comments=False, include_tables=False) or ""
+    return "\n\n".join(p for p in (collapse_space(line) for line in text.split("\n")) if p)
+
+
+def extract_fields(root: HtmlElement, profile: Profile) -> dict:
+    """Every text field of an article page as raw values (the tree is modified:
+    call after the links have been read)."""
+    container = body_element(root, profile)
+    scope = article_scope(root, container)
+    fields = {
+        "title": title(root, profile),
+        "author": author(root, profile, scope),
+        "categories": categories(root, scope),
+        "tags": tags(root, scope),
+    }
+    fields["body"] = body_text(root, container, profile)
+    fields["language"] = language(root, fields["body"])
+    return fields

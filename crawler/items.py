@@ -1,0 +1,63 @@
+"""The items the spiders yield and the pipelines store."""
+
+from __future__ import annotations
+
+import scrapy
+
+
+class Article(scrapy.Item):
+    """One news article, as extracted from its page.
+
+    Every field is a plain value ready for SQLite; lists are Python lists that the
+    store pipeline writes as JSON arrays.
+    """
+
+    #: Canonical URL (``crawler.urls.canonicalize_url``): scheme and host as the site
+    #: uses them, path percent-encoded in UTF-8 with upper-case hex, no tracking
+    #: parameters, no fragment, the page's ``rel=canonical`` when it names an allowed host.
+    url = scrapy.Field()
+    #: Other canonical URLs that served this same article (redirect sources such as
+    #: ``?p=ID`` shortlinks, the requested URL when ``rel=canonical`` differs, the
+    #: page's ``rel=shortlink``).  Stored in the ``aliases`` table.
+    aliases = scrapy.Field()
+    #: Headline as shown on the page, whitespace collapsed, entities decoded.
+    title = scrapy.Field()
+    #: Author's display name, or None when the page names none.
+    author = scrapy.Field()
+    #: Publication time, ISO 8601 with a UTC offset (``2017-09-12T10:05:00+03:00``),
+    #: or None when no date could be read.
+    published = scrapy.Field()
+    #: The publication date exactly as the page gave it (meta content, JSON-LD value
+    #: or visible text), for provenance and re-parsing.
+    published_raw = scrapy.Field()
+    #: Last modification time, ISO 8601 with a UTC offset, or None.
+    modified = scrapy.Field()
+    #: Category names, in page order, without duplicates (list of str).
+    categories = scrapy.Field()
+    #: Tag names, in page order, without duplicates (list of str).
+    tags = scrapy.Field()
+    #: Article text: paragraphs separated by one blank line, without read-also
+    #: paragraphs, navigation, share buttons, comments or sidebars.
+    body = scrapy.Field()
+    #: Language code of the page (``ar``), from ``<html lang>`` or the text's script.
+    language = scrapy.Field()
+    #: Number of whitespace-separated words in ``body``.
+    word_count = scrapy.Field()
+    #: SHA-256 hex digest of the normalised title and body (``crawler.text.content_hash``);
+    #: equal for the same article under two URLs.
+    content_hash = scrapy.Field()
+    #: When the page was fetched, ISO 8601 in UTC.
+    fetched_at = scrapy.Field()
+    #: HTTP status of the final response (200 for a page reached through redirects).
+    status = scrapy.Field()
+    #: Name of the site profile that extracted the article.
+    profile = scrapy.Field()
+    #: Links by role seen on the page: a list of dicts ``{"dst": canonical URL,
+    #: "role": "prev" | "next" | "read_also", "rule": name of the rule that found it}``.
+    links = scrapy.Field()
+    #: Set by the dedupe pipeline: canonical URL of the stored article that has the
+    #: same content, when this page is a duplicate that must be kept as an alias only.
+    duplicate_of = scrapy.Field()
+    #: Set by the dedupe pipeline: URL of a stored duplicate that this article, the
+    #: preferred copy, replaces (the old URL becomes an alias).
+    replaces = scrapy.Field()

@@ -1,0 +1,620 @@
+"""Links of an article page by role: previous, next and read-also.
+
+Rules, in order of trust (a link one rule found is not reported again by a weaker
+one): ``rel=prev/next`` anchors; theme classes (WordPress core, block themes,
+Jannah, Sahifa/Jarida, tagDiv Newspaper, JNews, Publisher, Twenty Twenty); Arabic
+labels such as "المقال السابق" on links or on label elements next to a link
+(English labels only inside a post navigation block); then read-also links written
+by editors ("إقرأ أيضا: «…»" paragraphs, headed lists) and the JNews inline related
+block.
+
+Links in comments, sidebars, widgets, menus, share bars, related-posts widgets and
+the site header and footer are never returned, nor ``rel=author/category/tag``
+links.  Labels are never read from headlines, so a related article titled
+"التالي" is not taken for the next article.  URLs are absolute, not canonicalised.
+
+It runs on every page: XPath string functions cost a pass over the whole tree
+each, so the page is read in a few passes (anchors, class attributes, text nodes)
+and the rules work on what those passes found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin
+
+from lxml import etree
+from lxml.html import HtmlElement
+from w3lib.html import strip_html5_whitespace
+
+from crawler.text import normalize_arabic
+
+PREV, NEXT, READ_ALSO = "prev", "next", "read_also"
+
+PREV_LABELS_AR = (
+    "السابق", "المقال السابق", "المقالة السابقة", "الخبر السابق", "الموضوع السابق",
+    "المنشور السابق", "التدوينة السابقة",
+)
+NEXT_LABELS_AR = (
+    "التالي", "المقال التالي", "المقالة التالية", "الخبر التالي", "الموضوع التالي",
+    "المنشور التالي", "التدوينة التالية", "اللاحق", "المقال اللاحق",
+)
+# WordPress calls the older neighbour "previous": roles follow the page's words.
+PREV_LABELS_EN = ("previous", "prev", "previous post", "prev post", "previous article", "older",
+                  "older post", "older posts")
+NEXT_LABELS_EN = ("next", "next post", "next article", "newer", "newer post", "newer posts")
+# Reading invitations only: "شاهد أيضا" (watch) and "اقرأ المزيد" (a read-more
+# button to the same article on listings) are not read-also links.
+READ_ALSO_LABELS = (
+    "اقرأ أيضا", "اقرأ كذلك", "طالع أيضا", "مقالات ذات صلة", "مواضيع ذات صلة",
+    "أخبار ذات صلة", "قد يهمك أيضا", "قد يهمك",
+)
+
+# Post navigation marked by classes, most specific first: (class, role, class the
+# link itself must have).  The element with the class is the link, or holds it.
+# Most of these themes also set rel=prev/next, which wins when present.
+THEME_CLASSES = (
+    ("nav-previous", PREV, None),  # WordPress core the_post_navigation()
+    ("nav-next", NEXT, None),
+    ("post-navigation-link-previous", PREV, None),  # block themes (Twenty Twenty-Four)
+    ("post-navigation-link-next", NEXT, None),
+    ("jeg_prevnext_post", PREV, "prev-post"),  # JNews
+    ("jeg_prevnext_post", NEXT, "next-post"),
+    ("td-post-prev-post", PREV, None),  # tagDiv Newspaper
+    ("td-post-next-post", NEXT, None),
+    ("post-previous", PREV, None),  # Sahifa, Jarida
+    ("post-next", NEXT, None),
+    ("prev-post", PREV, None),  # Jannah, Publisher
+    ("next-post", NEXT, None),  # Jannah, Publisher, Twenty Twenty
+    ("previous-post", PREV, None),  # Twenty Twenty
+)
+
+
+@dataclass(frozen=True)
+class RoleLink:
+    """A link of an article page with the role it plays and the rule that found it."""
+
+    url: str  #: absolute URL, not canonicalised
+    role: str  #: "prev" | "next" | "read_also"
+    rule: str  #: e.g. "rel", "class:nav-previous", "label:ar", "read_also:inline"
+
+
+def find_links(root: HtmlElement, base_url: str) -> list[RoleLink]:
+    """All prev/next/read_also links of an article page, in document order,
+    deduplicated on (url, role)."""
+    page = _Page(root, base_url)
+    found: dict[tuple[str, str], tuple[HtmlElement, str]] = {}
+    for anchor, role, rule in _candidates(page):
+        url = page.url(anchor)
+        if url and (url, role) not in found:
+            found[url, role] = (anchor, rule)
+    order = {a: i for i, a in enumerate(_ANCHORS(root))}
+    ranked = sorted(found.items(), key=lambda item: order.get(item[1][0], -1))
+    return [RoleLink(url, role, rule) for (url, role), (_, rule) in ranked]
+
+
+def read_also_blocks(root: HtmlElement, body: HtmlElement | None = None) -> list[HtmlElement]:
+    """The elements that are read-also blocks, in document order: the paragraph
+    holding an inline "إقرأ أيضا", a heading and its list, the JNews inline related
+    block.  With *body*, only blocks inside it."""
+    # Only whether an anchor is followable matters here, not its absolute URL.
+    page = _Page(root if body is None else body, "http://page.invalid/")
+    blocks = {el for _, els, _ in _read_also(page, check_content=body is None) for el in els}
+    outer = [el for el in blocks if not any(a in blocks for a in el.iterancestors())]
+    return _document_order(page.root, outer)
+
+
+# --- matching keys and compiled queries --------------------------------------------------
+
+_NOISE = re.compile(r"[\W_]+")
+
+
+def _key(text: str) -> str:
+    """Matching key: normalised Arabic without punctuation, arrows or guillemets."""
+    return _NOISE.sub(" ", normalize_arabic(text)).strip()
+
+
+def _keyed(labels: Iterable[str], role: str) -> dict[str, str]:
+    return {_key(label): role for label in labels}
+
+
+_LABELS_AR = {**_keyed(PREV_LABELS_AR, PREV), **_keyed(NEXT_LABELS_AR, NEXT)}
+_LABELS_EN = {**_keyed(PREV_LABELS_EN, PREV), **_keyed(NEXT_LABELS_EN, NEXT)}
+_READ_ALSO = _keyed(READ_ALSO_LABELS, READ_ALSO)
+# "label: title" or "label «title»" in one piece of text.
+_LABEL_SEPARATOR = re.compile(r"\s*[:：«\"“]")
+# Raw-text prefilters; the exact match on normalised keys comes after.
+_AR_NAV_TERMS = ("سابق", "تالي", "لاحق")
+_EN_NAV_TERMS = ("Prev", "prev", "PREV", "Next", "next", "NEXT", "Older", "older", "OLDER",
+                 "Newer", "newer", "NEWER")
+_READ_ALSO_TERMS = ("يضا", "كذلك", "صلة", "صله", "يهمك")
+_CLASS_OF_INTEREST = re.compile("prev|next|jnews_inline|jeg_postblock")
+
+_ANCHORS = etree.XPath(".//a")
+_REL_ANCHORS = etree.XPath(".//a[@rel]")
+_NAVS = etree.XPath(".//nav")
+_CLASSES = etree.XPath(".//@class")
+_TEXTS_WITH = etree.XPath(".//text()[contains(., $term)]")
+_BASE_HREF = etree.XPath("//base/@href")
+_STRING = etree.XPath("string()")
+_ARTICLE_BODY = etree.XPath(".//*[@itemprop='articleBody'] | .//article")
+
+_CONTENT_TOKENS = frozenset((
+    "entry-content", "td-post-content", "content-inner", "post-content", "article-content",
+    "single-post-content", "post-entry", "entry", "post-body", "article-body", "entry-body",
+))
+_EXCLUDED_IDS = frozenset((
+    "comments", "respond", "sidebar", "secondary", "footer", "colophon", "masthead",
+    "site-navigation", "related-posts", "related_posts", "check-also-box",
+))
+_EXCLUDED_TOKENS = frozenset((
+    "footer", "site-footer", "jeg_footer", "td-footer-wrapper", "site-header", "jeg_header",
+    "td-header-wrap", "sharedaddy", "jeg_share_button", "heateor_sss_sharing_container",
+    "related-posts", "jp-relatedposts", "yarpp-related", "crp_related", "post-related",
+    "jnews_related_post_container", "td_block_related_posts", "sidebar", "jeg_sidebar",
+    "td-main-sidebar", "widget-area", "primary-sidebar", "main-sidebar",
+))
+# Prefixes and suffixes, not substrings: layout flags such as "has-sidebar",
+# "no-share" or "sidebar-right" sit on wrappers around the article itself.
+_EXCLUDED_PREFIXES = ("share", "social", "a2a", "addtoany", "menu", "widget", "comment",
+                      "breadcrumb", "jeg_share", "td-social")
+_EXCLUDED_SUFFIXES = ("-menu", "_menu", "-sharing", "_sharing", "-social", "_social")
+# post_class() turns category and tag slugs into classes ("category-social",
+# "tag-menu"): they say nothing about the element.
+_TAXONOMY_PREFIXES = ("category-", "tag-", "format-", "type-", "status-")
+_PAGINATION_TOKENS = frozenset((
+    "pagination", "page-links", "pagination-links", "wp-pagenavi", "posts-navigation",
+    "comments-pagination", "comment-navigation", "wp-block-query-pagination", "jeg_pagination",
+    "page-numbers", "post-page-numbers", "page-nav",
+))
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_BLOCK_LEVEL = frozenset((
+    "p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote",
+    "figure", "section", "article", "dl", "pre", "form", "header", "footer", "nav", "aside",
+))
+_INLINE = frozenset(("a", "strong", "b", "span", "em", "i", "u", "font", "small", "mark", "bdi"))
+_LABEL_TAGS = frozenset(("span", "div", "strong", "b", "em", "small", "p"))
+_LINK_PARAGRAPHS = frozenset(("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote"))
+_NO_TEXT = frozenset(("script", "style", "noscript", "template", "title", "textarea"))
+_BAD_HREF = re.compile(r"(?i)^(#|javascript:|mailto:|tel:|sms:|data:|whatsapp:|viber:)")
+_REJECTED_REL = frozenset(("author", "category", "tag"))
+_INDEXED = frozenset(c for c, _, _ in THEME_CLASSES) | {
+    "jnews_inline_related_post", "jeg_postblock"}
+
+
+class _Page:
+    """One page (or the part of it under *root*) being read: its base URL, the
+    followable URL of each anchor, and the elements whose classes the rules use."""
+
+    def __init__(self, root: HtmlElement, page_url: str) -> None:
+        self.root = root
+        self.page_url = urldefrag(page_url)[0]
+        base = _BASE_HREF(root)
+        self.base = urljoin(page_url, strip_html5_whitespace(base[0])) if base else page_url
+        self._urls: dict[HtmlElement, str | None] = {}
+        self._classes: dict[str, list[HtmlElement]] | None = None
+        self._full_text: str | None = None
+        self._has_content: bool | None = None
+
+    def url(self, anchor: HtmlElement) -> str | None:
+        """Absolute URL of a followable anchor; None for fragments, scripts, mail,
+        self links, rel=author/category/tag and anchors in excluded zones."""
+        if anchor not in self._urls:
+            self._urls[anchor] = self._resolve(anchor)
+        return self._urls[anchor]
+
+    def _resolve(self, anchor: HtmlElement) -> str | None:
+        href = strip_html5_whitespace(anchor.get("href") or "")
+        if not href or _BAD_HREF.match(href):
+            return None
+        if not _REJECTED_REL.isdisjoint((anchor.get("rel") or "").lower().split()):
+            return None
+        url = urljoin(self.base, href)
+        if not url.startswith(("http://", "https://")) or urldefrag(url)[0] == self.page_url:
+            return None
+        return None if _excluded(anchor) else url
+
+    def anchors(self, el: HtmlElement) -> list[HtmlElement]:
+        """Followable anchors inside *el* (itself included), in document order."""
+        found = [el] if el.tag == "a" else _ANCHORS(el)
+        return [a for a in found if self.url(a)]
+
+    def with_class(self, name: str) -> list[HtmlElement]:
+        """Elements with the class *name* (one of THEME_CLASSES or a JNews block), in
+        document order."""
+        if self._classes is None:
+            self._classes = {}
+            for value in _CLASSES(self.root):  # one pass over the class attributes
+                if _CLASS_OF_INTEREST.search(value):
+                    for token in _INDEXED.intersection(value.lower().split()):
+                        self._classes.setdefault(token, []).append(value.getparent())
+        return self._classes.get(name, [])
+
+    def texts(self, terms: tuple[str, ...], scope: HtmlElement | None = None
+              ) -> Iterator[HtmlElement]:
+        """Elements holding a text node that contains one of *terms* (under *scope*),
+        in document order of the terms' first use; nothing from scripts and styles."""
+        scope = self.root if scope is None else scope
+        if self._full_text is None or scope is not self.root:
+            text = etree.tostring(scope, method="text", encoding=str)
+            if scope is self.root:
+                self._full_text = text
+        else:
+            text = self._full_text
+        # XPath contains() is one pass over the tree per term: only for terms present.
+        for term in (t for t in terms if t in text):
+            for node in _TEXTS_WITH(scope, term=term):
+                holder = _holder(node)
+                if holder is not None and holder.tag not in _NO_TEXT:
+                    yield holder
+
+    def in_content(self, el: HtmlElement) -> bool:
+        """Whether *el* is inside the article's content container; anywhere when the
+        page has no container we know."""
+        for node in _self_and_ancestors(el):
+            if node.get("itemprop") == "articleBody" or node.tag == "article":
+                return True
+            if not _CONTENT_TOKENS.isdisjoint(_tokens(node)):
+                return True
+        if self._has_content is None:
+            self._has_content = bool(_ARTICLE_BODY(self.root)) or any(
+                _CONTENT_TOKENS.intersection(v.split()) for v in _CLASSES(self.root))
+        return not self._has_content
+
+
+# --- candidates, strongest rule first -------------------------------------------------
+
+Candidate = tuple[HtmlElement, str, str]
+
+
+def _candidates(page: _Page) -> Iterator[Candidate]:
+    yield from _rel_links(page)
+    yield from _class_links(page)
+    yield from _label_links(page)
+    for rule, _, anchors in _read_also(page, check_content=True):
+        for anchor in anchors:
+            yield anchor, READ_ALSO, rule
+
+
+def _rel_links(page: _Page) -> Iterator[Candidate]:
+    # <link rel=prev/next> in <head> pages through a paged post or an archive: not
+    # the neighbour article, hence anchors only.
+    for anchor in _REL_ANCHORS(page.root):
+        rel = anchor.get("rel", "").lower().split()
+        role = PREV if ("prev" in rel or "previous" in rel) else NEXT if "next" in rel else None
+        if role and not _in_pagination(anchor):
+            yield anchor, role, "rel"
+
+
+def _class_links(page: _Page) -> Iterator[Candidate]:
+    for name, role, link_class in THEME_CLASSES:
+        for el in page.with_class(name):
+            for anchor in page.anchors(el):
+                if (link_class is None or link_class in _tokens(anchor)) and not _in_pagination(
+                        anchor):
+                    yield anchor, role, f"class:{name}"
+
+
+def _label_links(page: _Page) -> Iterator[Candidate]:
+    """Links labelled in Arabic anywhere, or in English inside navigation blocks."""
+    passes = [(page.texts(_AR_NAV_TERMS), _LABELS_AR, "label:ar")]
+    passes += [(page.texts(_EN_NAV_TERMS, nav), _LABELS_EN, "label:en")
+               for nav in _nav_blocks(page)]
+    seen: set[HtmlElement] = set()
+    for holders, labels, rule in passes:
+        for holder in holders:
+            anchor = holder if holder.tag == "a" else next(holder.iterancestors("a"), None)
+            target = holder if anchor is None else anchor
+            if target in seen:
+                continue
+            seen.add(target)
+            found = (_label_anchor(page, anchor, labels) if anchor is not None
+                     else _label_element(page, holder, labels))
+            if found and not _in_pagination(found[0]):
+                yield found[0], found[1], rule
+
+
+def _nav_blocks(page: _Page) -> list[HtmlElement]:
+    """Outermost post navigation blocks: <nav> elements and the theme classes'
+    elements, unless they are menus, comments or pagination."""
+    blocks = [*_NAVS(page.root), *(el for name, _, _ in THEME_CLASSES
+                                   for el in page.with_class(name))]
+    inner = set(blocks)
+    outer = [el for el in blocks if inner.isdisjoint(el.iterancestors())]
+    return [el for el in outer if not _excluded(el) and not _in_pagination(el)]
+
+
+def _label_anchor(page: _Page, anchor: HtmlElement, labels: dict[str, str]
+                  ) -> tuple[HtmlElement, str] | None:
+    """A link whose own text is, or starts with, a label: "السابق", "المقال السابق<br>
+    title", "السابق: title"."""
+    if not page.url(anchor) or _in_headline(anchor):
+        return None
+    text, holder = _first_piece(anchor)
+    if _in_headline(holder, stop=anchor):
+        return None
+    role = _label_role(text, labels) or labels.get(_key(_STRING(anchor)))
+    return (anchor, role) if role else None
+
+
+def _label_element(page: _Page, el: HtmlElement, labels: dict[str, str]
+                   ) -> tuple[HtmlElement, str] | None:
+    """A label element ("<span>التالي</span>") and the link of its navigation block,
+    or a label written just before a link in the same element."""
+    if el.tag not in _LABEL_TAGS or _in_headline(el) or _excluded(el):
+        return None
+    role = labels.get(_key(_STRING(el)))
+    if role:
+        anchor = _neighbour_link(page, el)
+        return (anchor, role) if anchor is not None else None
+    lead, _, first = _lead(el)
+    role = labels.get(_key(lead))
+    return (first, role) if role and first is not None and page.url(first) else None
+
+
+def _label_role(text: str, labels: dict[str, str]) -> str | None:
+    """Role of *text* if it is a label, alone or followed by ":" or a quoted title."""
+    role = labels.get(_key(text))
+    if role is None:
+        head = _LABEL_SEPARATOR.split(normalize_arabic(text), 1)
+        role = labels.get(_key(head[0])) if len(head) == 2 else None
+    return role
+
+
+def _neighbour_link(page: _Page, label: HtmlElement) -> HtmlElement | None:
+    """The link a label element names: the only link of its nearest enclosing block
+    (three levels up at most), else the first link after the label in that block."""
+    node = label
+    for _ in range(3):
+        node = node.getparent()
+        if node is None:
+            return None
+        anchors = page.anchors(node)
+        if anchors:
+            if len({page.url(a) for a in anchors}) == 1:
+                return anchors[0]
+            return _first_link_after(page, node, label)
+    return None
+
+
+def _first_link_after(page: _Page, container: HtmlElement, el: HtmlElement) -> HtmlElement | None:
+    after = False
+    for node in container.iter():
+        if node is el:
+            after = True
+        elif after and node.tag == "a" and page.url(node):
+            return node
+    return None
+
+
+# --- read-also -------------------------------------------------------------------------
+
+ReadAlso = tuple[str, list[HtmlElement], list[HtmlElement]]
+
+
+def _read_also(page: _Page, check_content: bool) -> Iterator[ReadAlso]:
+    """(rule, block elements, anchors) of each read-also block of the page."""
+    done: set[HtmlElement] = set()
+
+    def fresh(el: HtmlElement) -> bool:
+        return (el not in done and not any(a in done for a in el.iterancestors())
+                and not _excluded(el) and (not check_content or page.in_content(el)))
+
+    for block, anchors in _jnews_blocks(page):
+        if fresh(block):
+            done.add(block)
+            yield "read_also:jnews", [block], anchors
+    for holder in page.texts(_READ_ALSO_TERMS):
+        block = _block_of(holder)
+        found = _read_also_block(page, block) if fresh(block) else None
+        if found:
+            done.update(found[1])
+            yield found
+
+
+def _jnews_blocks(page: _Page) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
+    # JNews inserts its "inline related posts" inside the content whatever their
+    # heading says; its other post blocks count when headed as read-also.
+    for block in page.with_class("jnews_inline_related_post"):
+        wrapper = block.getparent()
+        if wrapper is not None and "jnews_inline_related_post_wrapper" in _tokens(wrapper):
+            block = wrapper
+        yield block, _jnews_links(page, block)
+    for block in page.with_class("jeg_postblock"):
+        title = next((el for el in block.iter() if "jeg_block_title" in _tokens(el)), None)
+        if title is not None and _key(_STRING(title)) in _READ_ALSO:
+            yield block, _jnews_links(page, block)
+
+
+def _jnews_links(page: _Page, block: HtmlElement) -> list[HtmlElement]:
+    titles = (el for el in block.iter() if "jeg_post_title" in _tokens(el))
+    return [a for title in titles for a in page.anchors(title)]
+
+
+def _read_also_block(page: _Page, block: HtmlElement) -> ReadAlso | None:
+    anchors = page.anchors(block)
+    if not anchors:
+        return _heading_list(page, block) if _key(_STRING(block)) in _READ_ALSO else None
+    lead, holder, first = _lead(block)
+    key = _key(lead)
+    if key in _READ_ALSO:
+        in_label = holder is not block and holder is not None and _key(_STRING(holder)) == key
+        return ("read_also:strong_label" if in_label else "read_also:inline"), [block], anchors
+    if not key and first is not None and _label_role(_first_piece(first)[0], _READ_ALSO):
+        return "read_also:in_link", [block], anchors
+    return None
+
+
+def _heading_list(page: _Page, heading: HtmlElement) -> ReadAlso | None:
+    """A read-also heading and the list, or the run of link paragraphs, after it."""
+    key = _key(_STRING(heading))
+    for _ in range(3):  # climb wrappers that hold nothing but the heading text
+        parent = heading.getparent()
+        if _next_element(heading) is not None or parent is None or _key(_STRING(parent)) != key:
+            break
+        heading = parent
+    sibling = _next_element(heading)
+    if sibling is not None and sibling.tag in ("ul", "ol"):
+        elements, anchors = [sibling], page.anchors(sibling)
+    else:
+        elements, anchors = _link_paragraphs(page, sibling)
+    return ("read_also:heading_list", [heading, *elements], anchors) if anchors else None
+
+
+def _link_paragraphs(page: _Page, el: HtmlElement | None
+                     ) -> tuple[list[HtmlElement], list[HtmlElement]]:
+    """The run of elements from *el* on whose only text is their links."""
+    elements: list[HtmlElement] = []
+    anchors: list[HtmlElement] = []
+    while el is not None and len(elements) < 12:
+        links = page.anchors(el) if el.tag in _LINK_PARAGRAPHS else []
+        if not links or _key(_text_outside_links(el)):
+            break
+        elements.append(el)
+        anchors.extend(links)
+        el = _next_element(el)
+    return elements, anchors
+
+
+# --- element helpers ---------------------------------------------------------------------
+
+
+def _pieces(el: HtmlElement, skip_links: bool = False
+            ) -> Iterator[tuple[str | None, HtmlElement]]:
+    """Visible text of *el* in document order as (text, element holding it); entering
+    a child element is announced as (None, child)."""
+    if el.text:
+        yield el.text, el
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _NO_TEXT:
+            yield None, child
+            if not (skip_links and child.tag == "a"):
+                yield from _pieces(child, skip_links)
+        if child.tail:
+            yield child.tail, el
+
+
+def _lead(el: HtmlElement) -> tuple[str, HtmlElement | None, HtmlElement | None]:
+    """Text of *el* before its first link, the element holding its first word, and
+    that first link."""
+    parts: list[str] = []
+    holder = None
+    for text, node in _pieces(el):
+        if text is None:
+            if node.tag == "a":
+                return "".join(parts), holder, node
+            continue
+        if holder is None and _key(text):
+            holder = node
+        parts.append(text)
+    return "".join(parts), holder, None
+
+
+def _first_piece(el: HtmlElement) -> tuple[str, HtmlElement]:
+    """First piece of *el*'s text that has a letter or digit, and its holder."""
+    for text, node in _pieces(el):
+        if text is not None and _key(text):
+            return text, node
+    return "", el
+
+
+def _text_outside_links(el: HtmlElement) -> str:
+    return "".join(text for text, _ in _pieces(el, skip_links=True) if text)
+
+
+def _holder(text: etree._ElementUnicodeResult) -> HtmlElement | None:
+    """The element whose content a text node is (a tail belongs to the parent)."""
+    parent = text.getparent()
+    return parent.getparent() if parent is not None and text.is_tail else parent
+
+
+def _block_of(el: HtmlElement) -> HtmlElement:
+    """The paragraph-like element around an inline one: climbs inline elements while
+    the parent holds no block-level children (a <strong> heading among paragraphs
+    stays itself)."""
+    while el.tag in _INLINE:
+        parent = el.getparent()
+        if parent is None or any(c.tag in _BLOCK_LEVEL for c in parent if isinstance(c.tag, str)):
+            break
+        el = parent
+    return el
+
+
+def _next_element(el: HtmlElement) -> HtmlElement | None:
+    for sibling in el.itersiblings():
+        if isinstance(sibling.tag, str) and sibling.tag not in ("br", "script", "style"):
+            return sibling
+    return None
+
+
+def _tokens(el: HtmlElement) -> list[str]:
+    return (el.get("class") or "").lower().split()
+
+
+def _self_and_ancestors(el: HtmlElement) -> Iterator[HtmlElement]:
+    """*el* and its ancestors up to, not including, <body>: body classes are
+    page-wide flags."""
+    node: HtmlElement | None = el
+    while node is not None and node.tag not in ("body", "html"):
+        yield node
+        node = node.getparent()
+
+
+def _excluded(el: HtmlElement) -> bool:
+    """Whether *el* sits in comments, a sidebar or widget, a menu, a share bar, a
+    related-posts widget, a form or the site header or footer."""
+    chrome = False  # a <header>/<footer> not (yet) known to belong to an article
+    for node in _self_and_ancestors(el):
+        tag = node.tag
+        if tag in ("header", "footer"):
+            chrome = True
+        elif tag in ("article", "main"):
+            chrome = False
+        elif tag in ("aside", "form"):
+            return True
+        if (node.get("id") or "").lower() in _EXCLUDED_IDS:
+            return True
+        for token in _tokens(node):
+            if token.startswith(_TAXONOMY_PREFIXES):
+                continue
+            if (token in _EXCLUDED_TOKENS or token.startswith(_EXCLUDED_PREFIXES)
+                    or token.endswith(_EXCLUDED_SUFFIXES)):
+                return True
+    return chrome
+
+
+def _in_pagination(el: HtmlElement) -> bool:
+    """Whether *el* pages through a paged post, an archive or the comments."""
+    for node in _self_and_ancestors(el):
+        tokens = _tokens(node)
+        if not _PAGINATION_TOKENS.isdisjoint(tokens):
+            return True
+        if "nav-links" in tokens and any("page-numbers" in _tokens(d) for d in node.iter()):
+            return True
+    return False
+
+
+def _in_headline(el: HtmlElement, stop: HtmlElement | None = None) -> bool:
+    """Whether *el* is, or is inside, a heading or a *title element (up to *stop*)."""
+    for node in _self_and_ancestors(el):
+        if node is stop:
+            return False
+        if node.tag in _HEADINGS or any(
+                t == "title" or t.endswith(("-title", "_title")) for t in _tokens(node)):
+            return True
+    return False
+
+
+def _document_order(scope: HtmlElement, elements: list[HtmlElement]) -> list[HtmlElement]:
+    if len(elements) < 2:
+        return elements
+    wanted = set(elements)
+    ordered = []
+    for el in scope.iter():
+        if el in wanted:
+            ordered.append(el)
+            if len(ordered) == len(wanted):
+                break
+    return ordered

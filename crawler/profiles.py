@@ -1,0 +1,138 @@
+"""Site profiles: what the crawler knows of a site, as data.
+
+A profile names the site's hosts and entry pages, the selectors that hold each
+field (ordered fallbacks: the first that yields a value wins) and the URL rules
+that tell articles from everything else.  The generic ``wordpress`` profile is a
+profile like any other; site profiles extend it with ``dataclasses.replace``.
+Spider code never branches on a profile's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from crawler.errors import UnknownProfile
+
+# Containers that hold the article text, most specific first (core themes,
+# Jannah, Sahifa/Jarida, tagDiv Newspaper, JNews, Publisher, schema.org).
+WORDPRESS_BODY = (
+    ".jeg_post_content .content-inner",
+    ".content-inner",
+    ".td-post-content",
+    ".entry-content",
+    ".entry .post-content",
+    ".post-content",
+    ".single-post-content",
+    ".post-entry",
+    ".article-content",
+    ".entry",
+    "[itemprop=articleBody]",
+    "article .content",
+)
+
+WORDPRESS_TITLE = (
+    "h1.entry-title",
+    "h1.post-title",
+    "h1.jeg_post_title",
+    ".td-post-title h1",
+    "h1.single-post-title",
+    "h1.name",
+    "article h1",
+    "main h1",
+    "h1",
+)
+
+WORDPRESS_AUTHOR = (
+    ".entry-header .author a",
+    ".byline .author a",
+    ".byline a[rel=author]",
+    ".jeg_meta_author a",
+    ".td-post-author-name a",
+    ".post-meta-author a",
+    ".meta-author a",
+    ".entry-meta .author a",
+    "a[rel=author]",
+    ".author-name",
+    ".byline .author",
+)
+
+# Elements removed from the body container before its text is read.
+WORDPRESS_BODY_EXCLUDE = (
+    "script", "style", "noscript", "iframe", "form", "button", "svg", "template",
+    "nav", "aside", "footer",
+    ".sharedaddy", ".sd-sharing-enabled", ".jp-relatedposts", ".addtoany_share_save_container",
+    ".a2a_kit", ".share-buttons", ".social-share", ".jeg_share_button", ".td-post-sharing",
+    ".post-share", ".share-links", ".shares", ".heateor_sss_sharing_container",
+    ".yarpp-related", ".related-posts", ".jnews_related_post_container", ".td-related-posts",
+    ".crp_related", ".post-tags", ".tags-links", ".cat-links", ".entry-meta", ".post-meta",
+    ".jeg_post_tags", ".td-post-source-tags", ".wp-block-buttons", ".code-block",
+    ".adsbygoogle", ".ads", ".ad", ".advertisement", ".google-auto-placed",
+    ".comments-area", "#comments", ".comment-respond", ".post-navigation", ".navigation",
+    ".nav-links", ".page-links", ".author-box", ".about-author", ".widget",
+    ".screen-reader-text", ".sr-only", ".wp-caption-text", "figcaption",
+)
+
+# URL path pieces that never belong to an article (WordPress's own routes).
+WORDPRESS_NON_ARTICLE = (
+    r"/(author|category|tag|tags|topics|feed|comments|page|search|wp-admin|wp-content|"
+    r"wp-includes|wp-json|wp-login\.php|xmlrpc\.php|amp-stories|attachment)(/|$)",
+    r"[?&](s|replytocom|share|like|amp)=",
+    r"/(wp-login|wp-signup|wp-comments-post)\.php",
+    r"\.(jpe?g|png|gif|webp|svg|pdf|zip|mp3|mp4|css|js|xml)$",
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the crawler needs to know of one site (or one family of sites)."""
+
+    name: str
+    #: Hosts the crawl may visit; ``www.`` forms are implied.  Empty means "the
+    #: hosts of the start URLs".
+    hosts: tuple[str, ...] = ()
+    #: Entry pages used when the user gives no start URL.
+    start_urls: tuple[str, ...] = ()
+    #: Scheme of canonical URLs, when the site has one (``https``); None keeps the
+    #: scheme of the start URL.
+    scheme: str | None = None
+    #: IANA time zone for visible dates that carry no offset.
+    timezone: str = "UTC"
+    #: Regular expression an article URL path matches (None: judge by markup only).
+    article_path: str | None = None
+    #: Regular expressions of URLs that are never articles.
+    non_article: tuple[str, ...] = WORDPRESS_NON_ARTICLE
+    title_css: tuple[str, ...] = WORDPRESS_TITLE
+    author_css: tuple[str, ...] = WORDPRESS_AUTHOR
+    body_css: tuple[str, ...] = WORDPRESS_BODY
+    body_exclude_css: tuple[str, ...] = WORDPRESS_BODY_EXCLUDE
+    #: CSS of links on listing pages (home, archives) that lead to articles.
+    listing_link_css: tuple[str, ...] = (
+        "article a[href]", ".entry-title a", ".post-title a", "h2 a", "h3 a", "h4 a",
+    )
+    #: Suffixes removed from ``og:title``/``<title>`` when no headline element exists.
+    title_suffix_separators: tuple[str, ...] = (" - ", " | ", " – ", " — ", " « ")
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+WORDPRESS = Profile(name="wordpress")
+
+JANOUBIA = replace(
+    WORDPRESS,
+    name="janoubia",
+    hosts=("janoubia.com",),
+    start_urls=("https://janoubia.com/",),
+    scheme="https",
+    timezone="Asia/Beirut",
+    article_path=r"^/\d{4}/\d{2}/\d{2}/[^/]+/?$",
+)
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (WORDPRESS, JANOUBIA)}
+
+
+def get_profile(name: str) -> Profile:
+    """Return the profile called *name*, or raise ``UnknownProfile``."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        known = ", ".join(sorted(PROFILES))
+        raise UnknownProfile(f"unknown profile {name!r} (known: {known})") from None

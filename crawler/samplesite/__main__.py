@@ -1,0 +1,78 @@
+"""Serve a sample site in the foreground: ``python -m crawler.samplesite --articles N``.
+
+Prints the origin (``http://127.0.0.1:PORT``) on one line once listening, writes the
+truth there if asked, and exits after ``--max-seconds`` or on SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from crawler.samplesite.generator import generate
+from crawler.samplesite.server import serve
+
+
+def positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    """An argparse type that accepts numbers above zero."""
+
+    def parse(text: str) -> int | float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above zero, not {text}")
+        return value
+
+    return parse
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
+    p = argparse.ArgumentParser(prog="python -m crawler.samplesite",
+                                description="Serve a generated Arabic news site on 127.0.0.1.")
+    p.add_argument("--articles", type=positive(int), default=200, help="number of articles")
+    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same site)")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (0: any free port)")
+    p.add_argument("--truth", type=Path, help="write the truth JSON (URLs on the origin) here")
+    p.add_argument("--max-seconds", type=positive(float), default=600.0,
+                   help="stop after this many seconds (default 600)")
+    return p
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write *data* as JSON atomically (readers never see half a file)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the server until the time limit or a signal; return the exit status."""
+    args = parser().parse_args(argv)
+    site = generate(args.articles, args.seed)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        server = serve(site, port=args.port)
+    except OSError as e:
+        print(f"cannot listen on 127.0.0.1:{args.port}: {e.strerror}", file=sys.stderr)
+        return 1
+    with server:
+        if args.truth:
+            write_json(args.truth, server.truth)
+        print(server.origin, flush=True)
+        deadline = time.monotonic() + args.max_seconds
+        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            stop.wait(min(left, 1.0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

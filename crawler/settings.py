@@ -1,0 +1,57 @@
+"""Scrapy settings of the crawler: polite defaults for real sites.
+
+The demo and the tests lower the politeness settings for a site on loopback only
+(``-s AUTOTHROTTLE_ENABLED=0 -s DOWNLOAD_DELAY=0``).  Our own settings:
+
+- ``CORPUS_DB``: path of the SQLite corpus (``crawler crawl --db`` sets it).
+- ``CRAWLER_CONTACT``: how a site owner reaches whoever runs the crawl (URL or
+  ``mailto:``); it goes into the User-Agent.
+- ``STORE_BATCH_SIZE``: items written per SQLite transaction.
+- ``VALIDATE_MIN_WORDS``: shortest body, in words, stored as an article.
+- ``VALIDATE_DEFAULT_LANGUAGE``: language of articles whose page names none.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "arabic-news-crawler"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+CORPUS_DB = "data/corpus.db"
+CRAWLER_CONTACT = "https://github.com/arabic-news-crawler"
+# ``{contact}`` is filled from CRAWLER_CONTACT by crawler.middlewares.ContactUserAgentMiddleware.
+USER_AGENT = "arabic-news-crawler/0.1 (+{contact})"
+STORE_BATCH_SIZE = 200
+VALIDATE_MIN_WORDS = 20
+VALIDATE_DEFAULT_LANGUAGE = "ar"
+
+# Politeness for real sites.
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "arabic-news-crawler"
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+RETRY_TIMES = 3
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+# An unattended crawl needs no port that runs code sent to it.
+REMOTE_CONTROL_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "crawler.middlewares.ContactUserAgentMiddleware": 500,
+}
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.store.StorePipeline": 300,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,133 @@
+"""URL canonicalisation: one key per article, computed before a request is scheduled.
+
+A canonical URL has the site's own scheme and host form (``www.`` or not), a path
+percent-encoded in UTF-8 with upper-case hex, WordPress's trailing slash, no
+tracking parameters, sorted remaining parameters and no fragment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import safe_url_string
+
+from crawler.errors import BadStartURL
+
+# Parameters that only say where a reader came from: never part of an article's identity.
+TRACKING_PARAMS = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid|"
+    r"mc_cid|mc_eid|_ga|_gl|ref_src|ref_url|cmpid|s_cid|replytocom|amp|noamp|"
+    r"share|shared|from|ocid|rss|feed_id|__twitter_impression)$",
+    re.IGNORECASE,
+)
+# Characters left as they are in a path (RFC 3986 unreserved plus sub-delims WordPress keeps).
+_PATH_SAFE = "/-._~!$&'()*+,;=:@"
+_AMP_SUFFIX = re.compile(r"/amp/?$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _bare(host: str) -> str:
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+@dataclass(frozen=True)
+class SiteURLs:
+    """How one crawl spells its sites' URLs.
+
+    ``hosts`` maps a bare host (no ``www.``, port kept) to ``(scheme, netloc)``: the
+    form canonical URLs use.  URLs on other hosts are canonicalised but keep their
+    own scheme and host.
+    """
+
+    hosts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    trailing_slash: bool = True
+
+    @classmethod
+    def from_urls(cls, urls: Iterable[str], *, scheme: str | None = None) -> SiteURLs:
+        """Take each URL's scheme and host form as the canonical one for its site."""
+        hosts: dict[str, tuple[str, str]] = {}
+        for url in urls:
+            parts = urlsplit(check_url(url))
+            netloc = _netloc(parts.scheme, parts.hostname or "", parts.port)
+            hosts.setdefault(_bare(netloc), (scheme or parts.scheme, netloc))
+        return cls(hosts=hosts)
+
+    def allows(self, url: str) -> bool:
+        """True when *url* is on one of this crawl's hosts (``www.`` or not)."""
+        parts = urlsplit(url)
+        try:
+            netloc = _netloc(parts.scheme, parts.hostname or "", parts.port)
+        except ValueError:
+            return False
+        return _bare(netloc) in self.hosts
+
+    @property
+    def domains(self) -> list[str]:
+        """Host names without port, for Scrapy's ``allowed_domains``."""
+        return sorted({bare.split(":")[0] for bare in self.hosts})
+
+
+def check_url(url: str) -> str:
+    """Return *url* stripped, or raise ``BadStartURL`` if it is not absolute http(s)."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadStartURL(f"not an absolute http(s) URL: {url!r}")
+    return url
+
+
+def _netloc(scheme: str, host: str, port: int | None) -> str:
+    host = host.lower().rstrip(".")
+    if port and port != _DEFAULT_PORTS.get(scheme):
+        return f"{host}:{port}"
+    return host
+
+
+def _canonical_path(path: str, trailing_slash: bool) -> str:
+    # Encoded slashes stay encoded: decoding them would change the path's segments.
+    pieces = re.split("%2f", path, flags=re.IGNORECASE)
+    path = "%2F".join(quote(unquote(p, errors="surrogateescape"), safe=_PATH_SAFE,
+                            errors="surrogateescape") for p in pieces)
+    path = re.sub(r"/{2,}", "/", path) or "/"
+    path = _AMP_SUFFIX.sub("/", path)
+    last = path.rsplit("/", 1)[-1]
+    if trailing_slash and last and "." not in last:
+        path += "/"
+    return path
+
+
+def _canonical_query(query: str) -> str:
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+             if not TRACKING_PARAMS.match(k)]
+    return urlencode(sorted(pairs), quote_via=quote)
+
+
+def canonicalize_url(url: str, site: SiteURLs | None = None) -> str:
+    """Return the canonical form of *url* (see the module docstring).
+
+    >>> canonicalize_url("HTTP://www.Janoubia.com/2017/09/12/%d8%a7?utm_source=fb#comments",
+    ...                  SiteURLs({"janoubia.com": ("https", "janoubia.com")}))
+    'https://janoubia.com/2017/09/12/%D8%A7/'
+    >>> canonicalize_url("https://janoubia.com/2017/09/12/ا/")
+    'https://janoubia.com/2017/09/12/%D8%A7/'
+    >>> canonicalize_url("https://site.com/?p=123&fbclid=x")
+    'https://site.com/?p=123'
+    """
+    site = site or SiteURLs()
+    try:
+        url = safe_url_string(url.strip())
+    except ValueError:  # w3lib refuses some malformed hosts and ports; keep the text as given
+        url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        netloc = _netloc(scheme, parts.hostname or "", parts.port)
+    except ValueError:  # a port that is not a number
+        netloc = (parts.hostname or "").lower()
+    scheme, netloc = site.hosts.get(_bare(netloc), (scheme, netloc))
+    path = _canonical_path(parts.path, site.trailing_slash)
+    return urlunsplit((scheme, netloc, path, _canonical_query(parts.query), ""))

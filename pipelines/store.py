@@ -1,0 +1,120 @@
+"""Write items to the corpus database in batched transactions."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import CloseSpider, DropItem
+from scrapy.utils.defer import deferred_from_coro
+
+from crawler.errors import StorageError
+from crawler.storage import Corpus, SaveCounts
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+    from twisted.internet.defer import Deferred
+
+logger = logging.getLogger(__name__)
+
+#: finish_reason of a crawl stopped because the corpus could not be opened or written.
+STORAGE_ERROR = "storage_error"
+
+
+class StorePipeline:
+    """Save items to the corpus at ``CORPUS_DB`` (default ``data/corpus.db``).
+
+    Items are buffered and written ``STORE_BATCH_SIZE`` (default 200) at a time,
+    each batch in one transaction; the rest is written when the spider closes,
+    then links to alias URLs are pointed at their articles.  If the corpus cannot
+    be opened or written, the error is logged once, kept in the ``store/error``
+    stat, and the crawl stops with finish reason ``storage_error``.  Stats:
+    ``store/inserted``, ``store/updated``, ``store/unchanged``, ``store/aliases``,
+    ``store/links``, ``store/duplicates``, ``store/links_resolved``.
+    """
+
+    crawler: Crawler | None = None
+
+    def __init__(self, stats: StatsCollector, *, path: str = "data/corpus.db",
+                 batch_size: int = 200) -> None:
+        self.stats = stats
+        self.path = path
+        self.batch_size = max(1, batch_size)
+        self.corpus: Corpus | None = None
+        self.buffer: list[dict[str, Any]] = []
+        self.failed = False
+        self.closing: Deferred[None] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        """Build the pipeline from the crawl's settings."""
+        settings = crawler.settings
+        pipeline = cls(
+            crawler.stats,
+            path=settings.get("CORPUS_DB", "data/corpus.db"),
+            batch_size=settings.getint("STORE_BATCH_SIZE", 200),
+        )
+        pipeline.crawler = crawler  # to stop the crawl if a write fails
+        return pipeline
+
+    def open_spider(self) -> None:
+        """Open (create, migrate) the corpus, or stop the crawl with ``storage_error``."""
+        try:
+            self.corpus = Corpus(self.path)
+        except StorageError as e:
+            self._report(e)
+            # Scrapy 2.18+ closes the spider cleanly with this reason.
+            raise CloseSpider(STORAGE_ERROR) from e
+
+    def process_item(self, item: Any) -> Any:
+        """Buffer *item*; write the buffer when it is full."""
+        if self.failed or self.corpus is None:
+            raise DropItem(f"not stored, the corpus is unavailable: {ItemAdapter(item).get('url')}",
+                           log_level="DEBUG")
+        self.buffer.append(ItemAdapter(item).asdict())
+        if len(self.buffer) >= self.batch_size:
+            try:
+                self.flush()
+            except StorageError as e:
+                self._fail(e)
+                raise DropItem(f"not stored: {e}") from e
+        return item
+
+    def flush(self) -> SaveCounts:
+        """Write the buffered items in one transaction and count what was done."""
+        assert self.corpus is not None
+        batch, self.buffer = self.buffer, []
+        counts = self.corpus.save(batch)
+        for name, value in counts.as_dict().items():
+            self.stats.inc_value(f"store/{name}", value)
+        return counts
+
+    def close_spider(self) -> None:
+        """Write what is left, resolve links to aliases and close the corpus."""
+        if self.corpus is None:
+            return
+        try:
+            if not self.failed:
+                self.flush()
+                self.stats.set_value("store/links_resolved", self.corpus.resolve_links())
+        except StorageError as e:
+            self._report(e)
+        finally:
+            self.corpus.close()
+            self.corpus = None
+
+    def _report(self, error: StorageError) -> None:
+        logger.error("%s", error)
+        self.stats.set_value("store/error", str(error))
+
+    def _fail(self, error: StorageError) -> None:
+        """Log the error once and ask the engine to stop the crawl."""
+        self.failed = True
+        self._report(error)
+        if self.crawler is not None and self.crawler.crawling:
+            # Scheduled, not awaited: the engine waits for this item before closing.
+            self.closing = deferred_from_coro(
+                self.crawler.engine.close_spider_async(reason=STORAGE_ERROR)
+            )

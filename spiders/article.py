@@ -1,0 +1,185 @@
+"""The article spider: walks prev/next and read-also links from a few start pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from lxml.html import HtmlElement
+from parsel import Selector
+from scrapy.http import HtmlResponse, Response
+
+from crawler.dates import modified_from_page, published_from_page
+from crawler.extract import css, extract_fields, json_ld, meta
+from crawler.items import Article
+from crawler.links import find_links
+from crawler.loaders import ArticleLoader
+from crawler.profiles import Profile, get_profile
+from crawler.text import content_hash, word_count
+from crawler.urls import SiteURLs, canonicalize_url, check_url
+
+_SHORTLINK = re.compile(r"^(p|page_id)=\d+$")
+_SINGLE_BODY_CLASSES = {"single", "single-post", "single-format-standard"}
+
+
+def split_urls(value: str | Iterable[str] | None) -> list[str]:
+    """Start URLs from a ``-a start_urls=`` string (comma or space separated) or a list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = re.split(r"[\s,]+", value)
+    return [check_url(url) for url in value if url.strip()]
+
+
+class ArticleSpider(scrapy.Spider):
+    """Crawls one site with a profile (``-a profile=NAME``), from its start pages or
+    from ``-a start_urls=URL[,URL...]``, staying on the start URLs' hosts."""
+
+    name = "article"
+    profile_name = "wordpress"
+
+    def __init__(self, profile: str | None = None, start_urls: Any = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.profile: Profile = get_profile(profile or self.profile_name)
+        self.start_urls = split_urls(start_urls) or list(self.profile.start_urls)
+        self.site = self._site_urls(self.profile, self.start_urls)
+        self.allowed_domains = self.site.domains
+        self._non_article = [re.compile(p) for p in self.profile.non_article]
+        self._article_path = re.compile(self.profile.article_path or "") \
+            if self.profile.article_path else None
+
+    @staticmethod
+    def _site_urls(profile: Profile, start_urls: list[str]) -> SiteURLs:
+        # The profile's own hosts keep its canonical scheme; other start hosts keep theirs.
+        known = [f"{profile.scheme or 'https'}://{host}/" for host in profile.hosts]
+        site = SiteURLs.from_urls(known, scheme=profile.scheme)
+        others = SiteURLs.from_urls(start_urls)
+        return SiteURLs(hosts={**others.hosts, **site.hosts})
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse, meta={"link_role": "start"})
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Article | scrapy.Request]:
+        """Articles become items (and their links requests); other pages are listings."""
+        if not isinstance(response, HtmlResponse):
+            return
+        root = response.selector.root
+        if self.is_article(root, response.url):
+            yield from self.parse_article(response, root)
+        else:
+            yield from self.parse_listing(response, root)
+
+    def is_article(self, root: HtmlElement, url: str) -> bool:
+        """True for a single-article page (by the profile's URL pattern, else by markup)."""
+        if self.is_excluded(url):
+            return False
+        if self._article_path is not None:
+            return bool(self._article_path.match(urlsplit(url).path))
+        if "article" in [v.lower() for v in meta(root, "og:type")]:
+            return True
+        body_classes = set(" ".join(root.xpath("//body/@class")).split())
+        if body_classes & _SINGLE_BODY_CLASSES or any(c.startswith("postid-") for c in body_classes):
+            return True
+        return any(n.get("@type") in ("NewsArticle", "Article", "BlogPosting") for n in json_ld(root))
+
+    def is_excluded(self, url: str) -> bool:
+        """True for URLs that are never articles (authors, categories, feeds...)."""
+        path_query = url.split("://", 1)[-1].partition("/")[2]
+        return any(p.search("/" + path_query) for p in self._non_article)
+
+    def follows(self, url: str) -> bool:
+        """True when *url* may be an article of this crawl's sites."""
+        if not self.site.allows(url) or self.is_excluded(url):
+            return False
+        parts = urlsplit(url)
+        if _SHORTLINK.match(parts.query):
+            return True
+        return self._article_path is None or bool(self._article_path.match(parts.path))
+
+    def canonical(self, url: str) -> str:
+        """This crawl's canonical form of *url*."""
+        return canonicalize_url(url, self.site)
+
+    def page_url(self, response: Response, root: HtmlElement) -> str:
+        """The article's URL: its ``rel=canonical`` when on our hosts, else the final URL."""
+        for href in root.xpath("//head/link[@rel='canonical']/@href"):
+            url = self.canonical(response.urljoin(href))
+            if self.site.allows(url):
+                return url
+        return self.canonical(response.url)
+
+    def aliases(self, response: Response, root: HtmlElement, url: str) -> list[str]:
+        """Other URLs of this article: redirect sources, the fetched URL, the shortlink."""
+        urls = list(response.meta.get("redirect_urls", [])) + [response.url]
+        urls += [response.urljoin(h) for h in root.xpath("//head/link[@rel='shortlink']/@href")]
+        canonical = (self.canonical(u) for u in urls)
+        return [u for u in dict.fromkeys(canonical) if u != url and self.site.allows(u)]
+
+    def role_links(self, root: HtmlElement, page_url: str, url: str) -> list[dict]:
+        """The page's prev/next/read-also links that lead to articles, canonicalised."""
+        links, seen = [], set()
+        for link in find_links(root, page_url):
+            dst = self.canonical(link.url)
+            if dst != url and self.follows(dst) and (dst, link.role) not in seen:
+                seen.add((dst, link.role))
+                links.append({"dst": dst, "role": link.role, "rule": link.rule})
+        return links
+
+    def parse_article(self, response: Response, root: HtmlElement) -> Iterator[Any]:
+        """Yield the article item, then a request for each linked article."""
+        url = self.page_url(response, root)
+        links = self.role_links(root, response.url, url)
+        item = self.load_article(response, root, url, links)
+        yield item
+        for link in links:
+            yield response.follow(link["dst"], callback=self.parse,
+                                  meta={"link_role": link["role"], "link_src": url})
+
+    def load_article(self, response: Response, root: HtmlElement, url: str,
+                     links: list[dict]) -> Article:
+        """Fill an Article with the loader (dates first: extraction edits the tree)."""
+        sel = Selector(root=root, type="html")
+        published, published_raw = published_from_page(sel, self.profile.timezone)
+        modified = modified_from_page(sel, self.profile.timezone)
+        aliases = self.aliases(response, root, url)
+        fields = extract_fields(root, self.profile)
+        loader = ArticleLoader()
+        loader.add_value("url", url)
+        loader.add_value("aliases", aliases)
+        for name, value in fields.items():
+            loader.add_value(name, value)
+        loader.add_value("published", published)
+        loader.add_value("published_raw", published_raw)
+        loader.add_value("modified", modified)
+        loader.add_value("status", response.status)
+        loader.add_value("profile", self.profile.name)
+        loader.add_value("fetched_at", datetime.now(UTC).isoformat(timespec="seconds"))
+        item = loader.load_item()
+        item["links"] = links
+        item.setdefault("categories", [])
+        item.setdefault("tags", [])
+        item.setdefault("aliases", [])
+        body = item.get("body") or ""
+        item["word_count"] = word_count(body)
+        item["content_hash"] = content_hash(item.get("title") or "", body)
+        return item
+
+    def parse_listing(self, response: Response, root: HtmlElement) -> Iterator[scrapy.Request]:
+        """Follow the article links of a home or archive page."""
+        seen = set()
+        for query in self.profile.listing_link_css:
+            for a in css(root, query):
+                href = a.get("href")
+                if not href:
+                    continue
+                url = self.canonical(response.urljoin(href))
+                if url not in seen and self.follows(url):
+                    seen.add(url)
+                    yield scrapy.Request(url, callback=self.parse,
+                                         meta={"link_role": "listing",
+                                               "link_src": self.canonical(response.url)})
