@@ -46,7 +46,7 @@ def run_crawl(settings: Settings, profile: str, start_urls: Sequence[str]) -> di
     """Run one crawl to its end in this process; return its stats."""
     from spiders.article import ArticleSpider
 
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(ArticleSpider)
     process.crawl(crawler, profile=profile, start_urls=list(start_urls))
     process.start()

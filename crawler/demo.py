@@ -39,7 +39,7 @@ def run_demo(articles: int, seed: int, db: Path) -> DemoResult:
     with serve(site) as server:
         settings = project_settings(str(db), **LOOPBACK_SETTINGS)
         stats = run_crawl(settings, "janoubia", [site.middle_article(server.origin)])
-        truth = json.loads(json.dumps(site.truth).replace(site.origin_token, server.origin))
+        truth = site.truth_for(server.origin)
     corpus = sqlite_utils.Database(db)
     try:
         return DemoResult(

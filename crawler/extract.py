@@ -141,15 +141,20 @@ def _rel_links(scope: HtmlElement, token: str, exclude: str | None = None) -> li
     for a in scope.xpath(".//a[@rel]"):
         tokens = (a.get("rel") or "").split()
         if token in tokens and (exclude is None or exclude not in tokens):
-            if not _in_sidebar(a):
+            if not _in_sidebar(a, scope):
                 names.append(text_of(a))
     return [n for n in names if n]
 
 
-def _in_sidebar(el: HtmlElement) -> bool:
+def _in_sidebar(el: HtmlElement, scope: HtmlElement) -> bool:
+    # A <footer> inside the article is the article's own (Twenty* themes list
+    # categories and tags in <footer class="entry-footer">); the page's is boilerplate.
+    boilerplate = {"aside"} if scope.tag in ("article", "main") else {"aside", "footer"}
     for ancestor in el.iterancestors():
+        if ancestor is scope:
+            return False
         classes = (ancestor.get("class") or "").split()
-        if ancestor.tag in ("aside", "footer") or "widget" in classes or "sidebar" in classes:
+        if ancestor.tag in boilerplate or "widget" in classes or "sidebar" in classes:
             return True
     return False
 

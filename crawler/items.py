@@ -16,9 +16,10 @@ class Article(scrapy.Item):
     #: uses them, path percent-encoded in UTF-8 with upper-case hex, no tracking
     #: parameters, no fragment, the page's ``rel=canonical`` when it names an allowed host.
     url = scrapy.Field()
-    #: Other canonical URLs that served this same article (redirect sources such as
-    #: ``?p=ID`` shortlinks, the requested URL when ``rel=canonical`` differs, the
-    #: page's ``rel=shortlink``).  Stored in the ``aliases`` table.
+    #: Other canonical URLs that served this same article, as dicts ``{"url", "reason"}``
+    #: with reason ``redirect`` (a redirect source such as a ``?p=ID`` shortlink),
+    #: ``canonical`` (the fetched URL when ``rel=canonical`` names another) or
+    #: ``shortlink`` (the page's ``rel=shortlink``).  Stored in the ``aliases`` table.
     aliases = scrapy.Field()
     #: Headline as shown on the page, whitespace collapsed, entities decoded.
     title = scrapy.Field()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin
 
 from lxml import etree
@@ -130,15 +131,17 @@ _AR_NAV_TERMS = ("سابق", "تالي", "لاحق")
 _EN_NAV_TERMS = ("Prev", "prev", "PREV", "Next", "next", "NEXT", "Older", "older", "OLDER",
                  "Newer", "newer", "NEWER")
 _READ_ALSO_TERMS = ("يضا", "كذلك", "صلة", "صله", "يهمك")
-_CLASS_OF_INTEREST = re.compile("prev|next|jnews_inline|jeg_postblock")
 
 _ANCHORS = etree.XPath(".//a")
 _REL_ANCHORS = etree.XPath(".//a[@rel]")
 _NAVS = etree.XPath(".//nav")
-_CLASSES = etree.XPath(".//@class")
+_CLASSES_WITH = etree.XPath(".//@class[contains(., $name)]")
+_CLASS_VALUES = etree.XPath(".//@class", smart_strings=False)
 _TEXTS_WITH = etree.XPath(".//text()[contains(., $term)]")
 _BASE_HREF = etree.XPath("//base/@href")
 _STRING = etree.XPath("string()")
+_JNEWS_LINKS = etree.XPath(
+    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' jeg_post_title ')]//a")
 _ARTICLE_BODY = etree.XPath(".//*[@itemprop='articleBody'] | .//article")
 
 _CONTENT_TOKENS = frozenset((
@@ -181,7 +184,7 @@ _NO_TEXT = frozenset(("script", "style", "noscript", "template", "title", "texta
 _BAD_HREF = re.compile(r"(?i)^(#|javascript:|mailto:|tel:|sms:|data:|whatsapp:|viber:)")
 _REJECTED_REL = frozenset(("author", "category", "tag"))
 _INDEXED = frozenset(c for c, _, _ in THEME_CLASSES) | {
-    "jnews_inline_related_post", "jeg_postblock"}
+    "jnews_inline_related_post"}
 
 
 class _Page:
@@ -195,7 +198,7 @@ class _Page:
         self.base = urljoin(page_url, strip_html5_whitespace(base[0])) if base else page_url
         self._urls: dict[HtmlElement, str | None] = {}
         self._classes: dict[str, list[HtmlElement]] | None = None
-        self._full_text: str | None = None
+        self._text: bytes | None = None
         self._has_content: bool | None = None
 
     def url(self, anchor: HtmlElement) -> str | None:
@@ -226,29 +229,33 @@ class _Page:
         document order."""
         if self._classes is None:
             self._classes = {}
-            for value in _CLASSES(self.root):  # one pass over the class attributes
-                if _CLASS_OF_INTEREST.search(value):
-                    for token in _INDEXED.intersection(value.lower().split()):
-                        self._classes.setdefault(token, []).append(value.getparent())
+            joined = " ".join(_CLASS_VALUES(self.root))  # plain strings: cheap
+            # XPath contains() is one pass over the tree: only for classes present.
+            for token in (t for t in _INDEXED if t in joined):
+                found = [v.getparent() for v in _CLASSES_WITH(self.root, name=token)
+                         if token in v.lower().split()]
+                if found:
+                    self._classes[token] = found
         return self._classes.get(name, [])
 
     def texts(self, terms: tuple[str, ...], scope: HtmlElement | None = None
               ) -> Iterator[HtmlElement]:
-        """Elements holding a text node that contains one of *terms* (under *scope*),
-        in document order of the terms' first use; nothing from scripts and styles."""
+        """Elements holding a text node that contains one of *terms* (under *scope*);
+        nothing from scripts and styles."""
         scope = self.root if scope is None else scope
-        if self._full_text is None or scope is not self.root:
-            text = etree.tostring(scope, method="text", encoding=str)
-            if scope is self.root:
-                self._full_text = text
+        if scope is self.root:
+            if self._text is None:
+                self._text = etree.tostring(scope, method="text", encoding="utf-8")
+            text = self._text
         else:
-            text = self._full_text
+            text = etree.tostring(scope, method="text", encoding="utf-8")
         # XPath contains() is one pass over the tree per term: only for terms present.
-        for term in (t for t in terms if t in text):
-            for node in _TEXTS_WITH(scope, term=term):
-                holder = _holder(node)
-                if holder is not None and holder.tag not in _NO_TEXT:
-                    yield holder
+        for term in terms:
+            if term.encode() in text:
+                for node in _TEXTS_WITH(scope, term=term):
+                    holder = _holder(node)
+                    if holder is not None and holder.tag not in _NO_TEXT:
+                        yield holder
 
     def in_content(self, el: HtmlElement) -> bool:
         """Whether *el* is inside the article's content container; anywhere when the
@@ -256,11 +263,11 @@ class _Page:
         for node in _self_and_ancestors(el):
             if node.get("itemprop") == "articleBody" or node.tag == "article":
                 return True
-            if not _CONTENT_TOKENS.isdisjoint(_tokens(node)):
+            if not _CONTENT_TOKENS.isdisjoint(_class_tokens(node.get("class") or "")):
                 return True
         if self._has_content is None:
             self._has_content = bool(_ARTICLE_BODY(self.root)) or any(
-                _CONTENT_TOKENS.intersection(v.split()) for v in _CLASSES(self.root))
+                _CONTENT_TOKENS.intersection(v.split()) for v in _CLASS_VALUES(self.root))
         return not self._has_content
 
 
@@ -416,21 +423,12 @@ def _read_also(page: _Page, check_content: bool) -> Iterator[ReadAlso]:
 
 def _jnews_blocks(page: _Page) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
     # JNews inserts its "inline related posts" inside the content whatever their
-    # heading says; its other post blocks count when headed as read-also.
+    # heading says (other JNews blocks count when headed as read-also: _heading_list).
     for block in page.with_class("jnews_inline_related_post"):
         wrapper = block.getparent()
         if wrapper is not None and "jnews_inline_related_post_wrapper" in _tokens(wrapper):
             block = wrapper
-        yield block, _jnews_links(page, block)
-    for block in page.with_class("jeg_postblock"):
-        title = next((el for el in block.iter() if "jeg_block_title" in _tokens(el)), None)
-        if title is not None and _key(_STRING(title)) in _READ_ALSO:
-            yield block, _jnews_links(page, block)
-
-
-def _jnews_links(page: _Page, block: HtmlElement) -> list[HtmlElement]:
-    titles = (el for el in block.iter() if "jeg_post_title" in _tokens(el))
-    return [a for title in titles for a in page.anchors(title)]
+        yield block, [a for a in _JNEWS_LINKS(block) if page.url(a)]
 
 
 def _read_also_block(page: _Page, block: HtmlElement) -> ReadAlso | None:
@@ -455,6 +453,10 @@ def _heading_list(page: _Page, heading: HtmlElement) -> ReadAlso | None:
         if _next_element(heading) is not None or parent is None or _key(_STRING(parent)) != key:
             break
         heading = parent
+    if "jeg_block_heading" in _tokens(heading) and heading.getparent() is not None:
+        block = heading.getparent()  # a JNews post block headed "إقرأ أيضاً"
+        anchors = [a for a in _JNEWS_LINKS(block) if page.url(a)]
+        return ("read_also:jnews", [block], anchors) if anchors else None
     sibling = _next_element(heading)
     if sibling is not None and sibling.tag in ("ul", "ol"):
         elements, anchors = [sibling], page.anchors(sibling)
@@ -562,6 +564,31 @@ def _self_and_ancestors(el: HtmlElement) -> Iterator[HtmlElement]:
         node = node.getparent()
 
 
+# The class predicates below are cached: a theme repeats the same class strings on
+# every page, and ancestors are walked for every candidate link.
+
+
+@lru_cache(maxsize=8192)
+def _excluded_class(value: str) -> bool:
+    for token in value.lower().split():
+        if token.startswith(_TAXONOMY_PREFIXES):
+            continue
+        if (token in _EXCLUDED_TOKENS or token.startswith(_EXCLUDED_PREFIXES)
+                or token.endswith(_EXCLUDED_SUFFIXES)):
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)
+def _headline_class(value: str) -> bool:
+    return any(t == "title" or t.endswith(("-title", "_title")) for t in value.lower().split())
+
+
+@lru_cache(maxsize=8192)
+def _class_tokens(value: str) -> frozenset[str]:
+    return frozenset(value.lower().split())
+
+
 def _excluded(el: HtmlElement) -> bool:
     """Whether *el* sits in comments, a sidebar or widget, a menu, a share bar, a
     related-posts widget, a form or the site header or footer."""
@@ -574,21 +601,16 @@ def _excluded(el: HtmlElement) -> bool:
             chrome = False
         elif tag in ("aside", "form"):
             return True
-        if (node.get("id") or "").lower() in _EXCLUDED_IDS:
+        ident, value = node.get("id"), node.get("class")
+        if (ident and ident.lower() in _EXCLUDED_IDS) or (value and _excluded_class(value)):
             return True
-        for token in _tokens(node):
-            if token.startswith(_TAXONOMY_PREFIXES):
-                continue
-            if (token in _EXCLUDED_TOKENS or token.startswith(_EXCLUDED_PREFIXES)
-                    or token.endswith(_EXCLUDED_SUFFIXES)):
-                return True
     return chrome
 
 
 def _in_pagination(el: HtmlElement) -> bool:
     """Whether *el* pages through a paged post, an archive or the comments."""
     for node in _self_and_ancestors(el):
-        tokens = _tokens(node)
+        tokens = _class_tokens(node.get("class") or "")
         if not _PAGINATION_TOKENS.isdisjoint(tokens):
             return True
         if "nav-links" in tokens and any("page-numbers" in _tokens(d) for d in node.iter()):
@@ -601,8 +623,8 @@ def _in_headline(el: HtmlElement, stop: HtmlElement | None = None) -> bool:
     for node in _self_and_ancestors(el):
         if node is stop:
             return False
-        if node.tag in _HEADINGS or any(
-                t == "title" or t.endswith(("-title", "_title")) for t in _tokens(node)):
+        value = node.get("class")
+        if node.tag in _HEADINGS or (value and _headline_class(value)):
             return True
     return False
 

@@ -60,5 +60,4 @@ class ArticleLoader(ItemLoader):
     categories_out = unique
     tags_in = MapCompose(clean_text)
     tags_out = unique
-    aliases_out = unique
     links_out = Identity()

@@ -113,12 +113,19 @@ class ArticleSpider(scrapy.Spider):
                 return url
         return self.canonical(response.url)
 
-    def aliases(self, response: Response, root: HtmlElement, url: str) -> list[str]:
-        """Other URLs of this article: redirect sources, the fetched URL, the shortlink."""
-        urls = list(response.meta.get("redirect_urls", [])) + [response.url]
-        urls += [response.urljoin(h) for h in root.xpath("//head/link[@rel='shortlink']/@href")]
-        canonical = (self.canonical(u) for u in urls)
-        return [u for u in dict.fromkeys(canonical) if u != url and self.site.allows(u)]
+    def aliases(self, response: Response, root: HtmlElement, url: str) -> list[dict]:
+        """Other URLs of this article, with how we know: redirect sources, the fetched
+        URL when ``rel=canonical`` names another, the page's shortlink."""
+        found = [(u, "redirect") for u in response.meta.get("redirect_urls", [])]
+        found.append((response.url, "canonical"))
+        found += [(response.urljoin(h), "shortlink")
+                  for h in root.xpath("//head/link[@rel='shortlink']/@href")]
+        aliases: dict[str, str] = {}
+        for alias, reason in found:
+            alias = self.canonical(alias)
+            if alias != url and self.site.allows(alias):
+                aliases.setdefault(alias, reason)
+        return [{"url": alias, "reason": reason} for alias, reason in aliases.items()]
 
     def role_links(self, root: HtmlElement, page_url: str, url: str) -> list[dict]:
         """The page's prev/next/read-also links that lead to articles, canonicalised."""
@@ -150,7 +157,6 @@ class ArticleSpider(scrapy.Spider):
         fields = extract_fields(root, self.profile)
         loader = ArticleLoader()
         loader.add_value("url", url)
-        loader.add_value("aliases", aliases)
         for name, value in fields.items():
             loader.add_value(name, value)
         loader.add_value("published", published)
@@ -161,9 +167,9 @@ class ArticleSpider(scrapy.Spider):
         loader.add_value("fetched_at", datetime.now(UTC).isoformat(timespec="seconds"))
         item = loader.load_item()
         item["links"] = links
+        item["aliases"] = aliases
         item.setdefault("categories", [])
         item.setdefault("tags", [])
-        item.setdefault("aliases", [])
         body = item.get("body") or ""
         item["word_count"] = word_count(body)
         item["content_hash"] = content_hash(item.get("title") or "", body)

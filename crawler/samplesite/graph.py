@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from crawler.samplesite.content import Post, ReadAlso
@@ -57,13 +56,13 @@ def choose_read_also(rng: random.Random, posts: list[Post],
 
     def free(src: Post, target: Post) -> bool:
         mine = links.get(src.id, [])
-        return src is not target and len(mine) < MAX_READ_ALSO and all(t is not target
-                                                                      for t, _ in mine)
+        already = any(t is target for t, _ in mine)
+        return src is not target and len(mine) < MAX_READ_ALSO and not already
 
     for target in posts:
         for to_copy in (False, True):
             if (not to_copy and not target.in_chain) or (to_copy and target.copy_path):
-                src = pick(rng, chain, lambda s, t=target: free(s, t))
+                src = pick(rng, [s for s in chain if free(s, target)])
                 links.setdefault(src.id, []).append((target, to_copy))
     loners = [p for p in posts if p.id not in links]
     rng.shuffle(loners)
@@ -75,9 +74,8 @@ def choose_read_also(rng: random.Random, posts: list[Post],
     return links
 
 
-def pick(rng: random.Random, candidates: list[Post], ok: Callable[[Post], bool]) -> Post:
-    """A random candidate that passes *ok*."""
-    options = [c for c in candidates if ok(c)]
+def pick(rng: random.Random, options: list[Post]) -> Post:
+    """A random one of *options*, which must not be empty."""
     if not options:
         raise RuntimeError("no article can carry another read-also link")
     return rng.choice(options)

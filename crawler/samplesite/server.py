@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,8 +51,8 @@ def answer(page: Page, origin: str) -> Answer:
 
 
 def decode_path(raw: str) -> str:
-    """Decode a request path sent raw (UTF-8 read as Latin-1 by http.server) or
-    percent-encoded in either case of hex.
+    """Decode a request path percent-encoded in either case of hex, or sent raw
+    (UTF-8 read as Latin-1, or already text).
 
     >>> decode_path("/%d9%84%D8%A8")
     '/لب'
@@ -65,6 +66,9 @@ def decode_path(raw: str) -> str:
     return unquote_to_bytes(data).decode("utf-8", "replace")
 
 
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Answers GET and HEAD from the server's router, quietly."""
 
@@ -72,7 +76,17 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
     timeout = 30
+    # Headers and body go out in two writes; without this, delayed ACKs cap keep-alive
+    # clients at about 25 requests per second.
+    disable_nagle_algorithm = True
     server: _HTTPServer
+    raw_requestline: bytes
+
+    def parse_request(self) -> bool:
+        """Percent-encode raw UTF-8 in the request line first: http.server reads it as
+        Latin-1 and splits on whitespace, and bytes such as 0x85 (in "م") count as such."""
+        self.raw_requestline = _NON_ASCII.sub(lambda m: b"%%%02X" % m[0][0], self.raw_requestline)
+        return super().parse_request()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._answer(with_body=True)

@@ -1,0 +1,560 @@
+"""The sample site: determinism, truth that matches its own pages, the server's
+WordPress behaviour and the command line."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, deque
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from parsel import Selector
+
+from crawler.samplesite import PLACEHOLDER, Site, generate, serve
+from crawler.samplesite.content import ambiguous, publication_time
+from crawler.samplesite.server import Router
+from crawler.text import normalize_arabic
+
+ROOT = Path(__file__).resolve().parents[1]
+BEIRUT = ZoneInfo("Asia/Beirut")
+
+CONTAINERS = {"core": ".entry-content", "tagdiv": ".td-post-content",
+              "local": ".post-content", "jnews": ".content-inner"}
+AUTHORS = {"core": ".byline .author a", "tagdiv": ".td-post-author-name a",
+           "local": ".meta-author a", "jnews": ".jeg_meta_author a"}
+BLOCKS = ".//*[self::p or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 " \
+         "or self::li or self::blockquote]"
+NOT_BODY = ("ancestor::*[self::figure or contains(@class, 'sharedaddy') "
+            "or contains(@class, 'jp-relatedposts') or contains(@class, 'code-block')]")
+READ_ALSO_KEYS = (normalize_arabic("إقرأ أيضا"), normalize_arabic("مقالات ذات صلة"))
+MONTHS = {"كانون الثاني": 1, "كانون 2": 1, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5,
+          "حزيران": 6, "تموز": 7, "آب": 8, "أيلول": 9, "تشرين الأول": 10, "تشرين 1": 10,
+          "تشرين الثاني": 11, "تشرين 2": 11, "كانون الأول": 12, "كانون 1": 12}
+
+
+@pytest.fixture(scope="module")
+def site() -> Site:
+    return generate(200, seed=7)
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    with serve(site) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def truth(site) -> dict:
+    return site.truth
+
+
+# -- helpers: an independent reading of the pages ------------------------------------
+
+
+def page_of(site: Site, url: str) -> Selector:
+    key = url.removeprefix(PLACEHOLDER)
+    return Selector(text=site.pages[key].body.decode("utf-8"))
+
+
+def text_of(sel: Selector) -> str:
+    return " ".join("".join(sel.xpath(".//text()").getall()).split())
+
+
+def is_read_also(el: Selector) -> bool:
+    """A read-also paragraph, heading or list item (by its label, as an editor wrote it)."""
+    own = normalize_arabic(text_of(el))
+    if own.startswith(READ_ALSO_KEYS):
+        return True
+    heading = el.xpath("parent::ul/preceding-sibling::*[1][self::h3]")
+    return bool(heading) and normalize_arabic(text_of(heading[0])).startswith(READ_ALSO_KEYS)
+
+
+def body_of(sel: Selector, theme: str) -> str:
+    box = sel.css(CONTAINERS[theme])
+    assert len(box) == 1
+    paragraphs = []
+    for el in box[0].xpath(BLOCKS):
+        text = text_of(el)
+        if text and not el.xpath(NOT_BODY) and not is_read_also(el):
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs)
+
+
+def published_of(sel: Selector, theme: str) -> str:
+    if theme in ("core", "jnews"):
+        return sel.css('meta[property="article:published_time"]::attr(content)').get()
+    if theme == "tagdiv":
+        return json.loads(sel.css('script[type="application/ld+json"]::text').get())[
+            "datePublished"]
+    return parse_local_date(sel.css("span.date::text").get())
+
+
+def modified_of(sel: Selector, theme: str) -> str | None:
+    if theme in ("core", "jnews"):
+        return sel.css('meta[property="article:modified_time"]::attr(content)').get()
+    if theme == "tagdiv":
+        return json.loads(sel.css('script[type="application/ld+json"]::text').get()).get(
+            "dateModified")
+    return None
+
+
+def parse_local_date(text: str) -> str:
+    """``الثلاثاء 12 أيلول 2017 - 10:05`` (any digits) to ISO with Beirut's offset."""
+    text = normalize_arabic(text)
+    months = {normalize_arabic(k): v for k, v in MONTHS.items()}
+    pattern = r"(\d+) (" + "|".join(map(re.escape, months)) + r") (\d{4}) - (\d\d):(\d\d)"
+    day, month, year, hour, minute = re.search(pattern, text).groups()
+    moment = datetime(int(year), months[month], int(day), int(hour), int(minute),
+                      tzinfo=BEIRUT)
+    return moment.isoformat(timespec="seconds")
+
+
+def role_links(sel: Selector, theme: str) -> list[tuple[str, str]]:
+    """(href, role) of the page's prev/next and read-also links."""
+    found = []
+    if theme == "core":
+        found += [(h, "prev") for h in sel.css('a[rel="prev"]::attr(href)').getall()]
+        found += [(h, "next") for h in sel.css('a[rel="next"]::attr(href)').getall()]
+    elif theme == "tagdiv":
+        found += [(h, "prev") for h in sel.css(".td-post-prev-post a::attr(href), "
+                                                ".prev-post a::attr(href)").getall()]
+        found += [(h, "next") for h in sel.css(".td-post-next-post a::attr(href), "
+                                                ".next-post a::attr(href)").getall()]
+    elif theme == "jnews":
+        found += [(h, "prev") for h in sel.css(".jeg_prevnext_post a.prev-post::attr(href)")
+                  .getall()]
+        found += [(h, "next") for h in sel.css(".jeg_prevnext_post a.next-post::attr(href)")
+                  .getall()]
+    else:
+        for a in sel.css(".post-nav a"):
+            label = normalize_arabic(text_of(a))
+            if "السابق" not in label and "التالي" not in label:
+                label = normalize_arabic(text_of(a.xpath("..")[0]))
+            found.append((a.attrib["href"], "prev" if "السابق" in label else "next"))
+    box = sel.css(CONTAINERS[theme])[0]
+    for el in box.xpath(".//p | .//li"):
+        if is_read_also(el):
+            found += [(h, "read_also") for h in el.css("a::attr(href)").getall()]
+    return found
+
+
+def resolve(router: Router, href: str, aliases: dict) -> tuple[str, int]:
+    """Follow *href* on the site (redirects included) to its canonical article URL."""
+    hops = 0
+    answer = router.route(href.removeprefix(PLACEHOLDER).partition("#")[0])
+    while answer.status == 301:
+        hops += 1
+        answer = router.route(answer.location.removeprefix(PLACEHOLDER))
+    assert answer.status == 200, href
+    canonical = Selector(text=answer.body.decode()).css('link[rel="canonical"]::attr(href)').get()
+    return aliases.get(canonical, canonical), hops
+
+
+# -- determinism and shape ---------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_site():
+    one, two = generate(60, seed=3), generate(60, seed=3)
+    assert one.pages.keys() == two.pages.keys()
+    assert all(one.pages[k] == two.pages[k] for k in one.pages)
+    assert json.dumps(one.truth) == json.dumps(two.truth)
+
+
+def test_other_seed_gives_other_site():
+    one, two = generate(60, seed=3), generate(60, seed=4)
+    titles = [[a["title"] for a in site.truth["articles"]] for site in (one, two)]
+    assert titles[0] != titles[1]
+
+
+def test_site_does_not_depend_on_the_hash_seed():
+    code = ("import hashlib, json; from crawler.samplesite import generate; s = generate(60, 9); "
+            "h = hashlib.sha256(json.dumps(s.truth).encode()); "
+            "[h.update(k.encode() + p.body) for k, p in sorted(s.pages.items())]; "
+            "print(h.hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                              text=True, check=True, env={"PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")}
+    assert len(digests) == 1 and len(digests.pop()) == 65
+
+
+def test_rejects_empty_site():
+    with pytest.raises(ValueError):
+        generate(0)
+
+
+def test_tiny_sites_still_work():
+    for n in (1, 2, 5):
+        small = generate(n, seed=1)
+        assert len(small.truth["articles"]) == n
+        assert small.middle_article("http://h") in {a["url"].replace(PLACEHOLDER, "http://h")
+                                                    for a in small.truth["articles"]}
+
+
+def test_truth_articles_are_well_formed(truth):
+    articles = truth["articles"]
+    assert len(articles) == 200
+    for a in articles:
+        assert a["url"].startswith(PLACEHOLDER + "/20")
+        assert a["language"] == "ar"
+        assert a["word_count"] == len(a["body"].split()) > 0
+        assert datetime.fromisoformat(a["published"]).utcoffset() is not None
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00[+-]\d\d:\d\d", a["published"])
+        assert 1 <= len(a["categories"]) <= 2 and len(a["tags"]) <= 4
+        assert 3 <= len(a["body"].split("\n\n"))
+    published = [datetime.fromisoformat(a["published"]) for a in articles]
+    assert published == sorted(published)
+    titles = [normalize_arabic(a["title"]) for a in articles]
+    assert len(set(titles)) == len(titles)
+
+
+def test_titles_carry_marks_that_normalisation_removes(truth):
+    titles = " ".join(a["title"] for a in truth["articles"])
+    assert "\u0640" in titles
+    assert re.search("[\u064e-\u0651]", titles)
+    assert re.search("[٠-٩]", titles)
+    assert "«" in titles
+
+
+def test_article_url_and_middle(site, truth):
+    assert site.article_url(1, "http://o") == truth["articles"][0]["url"].replace(
+        PLACEHOLDER, "http://o")
+    assert site.article_url(200, PLACEHOLDER) == truth["articles"][-1]["url"]
+    with pytest.raises(IndexError):
+        site.article_url(201, "http://o")
+    middle = site.middle_article(PLACEHOLDER)
+    assert middle.removeprefix(PLACEHOLDER) == site.chain[len(site.chain) // 2]
+
+
+def test_every_theme_has_a_fair_share():
+    for n, seed in ((200, 7), (57, 2)):
+        shares = Counter(generate(n, seed).themes)
+        assert set(shares) == set(CONTAINERS)
+        assert min(shares.values()) >= 0.2 * n
+
+
+# -- truth matches the pages --------------------------------------------------------------
+
+
+def test_truth_fields_match_each_page(site, truth):
+    for i, article in enumerate(truth["articles"]):
+        theme = site.themes[i]
+        sel = page_of(site, article["url"])
+        assert sel.css("html").attrib["lang"] == "ar" and sel.css("html").attrib["dir"] == "rtl"
+        assert sel.css('link[rel="canonical"]::attr(href)').get() == article["url"]
+        assert text_of(sel.css("h1")[0]) == article["title"]
+        assert len(sel.css("h1")) == 1
+        assert body_of(sel, theme) == article["body"], article["url"]
+        assert published_of(sel, theme) == article["published"]
+        assert modified_of(sel, theme) == article["modified"]
+        assert text_of(sel.css(AUTHORS[theme])[0]) == article["author"]
+        assert sel.css('a[rel="category tag"]::text').getall() == article["categories"]
+        assert sel.css('a[rel="tag"]::text').getall() == article["tags"]
+
+
+def test_comments_and_captions_stay_out_of_the_body(site, truth):
+    commented = captioned = 0
+    for article in truth["articles"]:
+        sel = page_of(site, article["url"])
+        for comment in sel.css(".comment-content p"):
+            commented += 1
+            assert text_of(comment) not in article["body"]
+        for caption in sel.css("figcaption"):
+            captioned += 1
+            assert text_of(caption) not in article["body"]
+    assert commented > 50 and captioned > 50
+
+
+def test_local_theme_shows_only_a_visible_date(site, truth):
+    for i, article in enumerate(truth["articles"]):
+        if site.themes[i] == "local":
+            sel = page_of(site, article["url"])
+            assert not sel.css('meta[property^="article:"], script[type="application/ld+json"]')
+            assert not sel.css("time[datetime]")
+            assert article["modified"] is None
+
+
+def test_truth_links_are_the_links_on_the_pages(site, truth):
+    router = Router(site, PLACEHOLDER)
+    found = set()
+    for i, article in enumerate(truth["articles"]):
+        for href, role in role_links(page_of(site, article["url"]), site.themes[i]):
+            dst, _ = resolve(router, href, truth["aliases"])
+            found.add((article["url"], dst, role))
+    assert found == {tuple(link) for link in truth["links"]}
+    assert len(truth["links"]) == len(found)
+
+
+def test_chain_is_one_path_with_a_few_articles_off_it(site, truth):
+    nxt = {src: dst for src, dst, role in truth["links"] if role == "next"}
+    prv = {src: dst for src, dst, role in truth["links"] if role == "prev"}
+    assert {v: k for k, v in nxt.items()} == prv
+    urls = [a["url"] for a in truth["articles"]]
+    walk = [urls[0]]
+    while walk[-1] in nxt:
+        walk.append(nxt[walk[-1]])
+    assert walk[-1] == urls[-1] and urls[0] not in prv
+    assert walk == [PLACEHOLDER + p for p in site.chain]
+    off = set(urls) - set(walk)
+    assert 5 <= len(off) <= 15
+    incoming = {dst for src, dst, role in truth["links"] if role == "read_also" and src in walk}
+    assert off <= incoming
+
+
+def test_read_also_comes_in_every_shape_and_href_form(site, truth):
+    html = "".join(p.body.decode() for k, p in site.pages.items() if k.startswith("/20"))
+    for shape in ("<p>إقرأ أيضا: <a", "<p><strong>اقرأ أيضاً:</strong> <a", '">اقرأ ايضا: «'):
+        assert shape in html
+    assert "<h3>مقالات ذات صلة</h3>" in html or "<h3>إقرأ أيضاً</h3>" in html
+    for form in ("?utm_source=facebook", "?fbclid=", "/#comments", '/?p=', 'href="http'):
+        assert form in html
+    with_links = {src for src, _, role in truth["links"] if role == "read_also"}
+    assert 0.3 * 200 <= len(with_links) <= 0.5 * 200
+
+
+def test_everything_is_reachable_from_the_middle_article(site, truth):
+    """Walk prev/next/read-also hrefs as served (variants, redirects, copies included)."""
+    router = Router(site, PLACEHOLDER)
+    start = site.middle_article(PLACEHOLDER)
+    seen, todo, copies_seen = {start}, deque([start]), set()
+    while todo:
+        url = todo.popleft()
+        sel = page_of(site, url)
+        theme = site.themes[site.article_paths.index(
+            truth["aliases"].get(url, url).removeprefix(PLACEHOLDER))]
+        for href, _ in role_links(sel, theme):
+            answer = router.route(href.removeprefix(PLACEHOLDER).partition("#")[0])
+            while answer.status == 301:
+                answer = router.route(answer.location.removeprefix(PLACEHOLDER))
+            page = Selector(text=answer.body.decode())
+            landed = page.css('link[rel="canonical"]::attr(href)').get()
+            if landed in truth["aliases"]:
+                copies_seen.add(landed)
+            if landed not in seen:
+                seen.add(landed)
+                todo.append(landed)
+    assert {a["url"] for a in truth["articles"]} <= seen
+    copies = {k for k, v in truth["aliases"].items() if "?p=" not in k}
+    assert copies and copies <= copies_seen
+
+
+def test_copies_are_identical_but_canonical_to_themselves(site, truth):
+    copies = {k: v for k, v in truth["aliases"].items() if "?p=" not in k}
+    assert 3 <= len(copies) <= 10
+    by_url = {a["url"]: (i, a) for i, a in enumerate(truth["articles"])}
+    for copy, original in copies.items():
+        assert copy.endswith("-2/") and copy.removesuffix("-2/") + "/" == original
+        i, article = by_url[original]
+        sel = page_of(site, copy)
+        assert sel.css('link[rel="canonical"]::attr(href)').get() == copy
+        assert body_of(sel, site.themes[i]) == article["body"]
+        assert text_of(sel.css("h1")[0]) == article["title"]
+        assert not [r for _, r in role_links(sel, site.themes[i]) if r in ("prev", "next")]
+        assert all(src != copy for src, _, _ in truth["links"])
+
+
+def test_publication_times_follow_beirut_summer_time():
+    rng = random.Random(0)
+    times = [publication_time(rng, i) for i in range(1, 1400)]
+    assert times == sorted(times)
+    offsets = {t.isoformat()[-6:] for t in times}
+    assert offsets == {"+02:00", "+03:00"}
+    assert not any(ambiguous(t) for t in times)
+    assert all(t.second == 0 for t in times)
+    gaps = [(b - a).total_seconds() / 3600 for a, b in zip(times, times[1:], strict=False)]
+    assert 6 <= sum(gaps) / len(gaps) <= 8
+
+
+# -- the server ---------------------------------------------------------------------------
+
+
+def get(origin: str, target: str, method: str = "GET") -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection(urlsplit(origin).netloc, timeout=10)
+    try:
+        conn.request(method, target)
+        response = conn.getresponse()
+        response.body = response.read()
+        return response
+    finally:
+        conn.close()
+
+
+def raw_get(origin: str, target: bytes) -> tuple[int, bytes]:
+    """GET with a raw (UTF-8) request target, which http.client refuses to send."""
+    parts = urlsplit(origin)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: " + parts.netloc.encode()
+                     + b"\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_served_pages_carry_the_real_origin(server):
+    url = server.site.article_url(10, server.origin)
+    response = get(server.origin, urlsplit(url).path)
+    assert response.status == 200
+    assert response.getheader("Content-Type") == "text/html; charset=UTF-8"
+    assert PLACEHOLDER.encode() not in response.body
+    canonical = Selector(text=response.body.decode()).css('link[rel="canonical"]::attr(href)')
+    assert canonical.get() == url
+    assert server.truth["articles"][9]["url"] == url
+
+
+def test_any_encoding_of_a_path_serves_the_same_page(server):
+    for i in range(1, 31):
+        path = urlsplit(server.site.article_url(i, server.origin)).path
+        expected = get(server.origin, path).body
+        assert "%D8" in path or "%D9" in path
+        assert get(server.origin, path.lower()).body == expected
+        assert raw_get(server.origin, unquote(path).encode("utf-8")) == (200, expected)
+    for query in ("?utm_source=facebook&utm_medium=social", "?fbclid=IwAR123", "?replytocom=5"):
+        response = get(server.origin, path + query)
+        assert (response.status, response.body) == (200, expected)
+
+
+def test_shortlinks_and_slashless_paths_redirect(server):
+    url = server.site.article_url(33, server.origin)
+    response = get(server.origin, "/?p=33")
+    assert response.status == 301
+    assert response.getheader("Location").lower() == url.lower()
+    response = get(server.origin, urlsplit(url).path.rstrip("/") + "?utm_source=x")
+    assert response.status == 301
+    assert response.getheader("Location").lower() == url.lower() + "?utm_source=x"
+    assert get(server.origin, "/feed").getheader("Location") == server.origin + "/feed/"
+    assert get(server.origin, "/?p=999999").status == 404
+
+
+def test_other_wordpress_pages(server, truth):
+    robots = get(server.origin, "/robots.txt")
+    assert (robots.status, robots.body) == (200, b"User-agent: *\nDisallow: /wp-admin/\n")
+    home = Selector(text=get(server.origin, "/").body.decode())
+    listed = home.css("h2.entry-title a::attr(href)").getall()
+    assert len(listed) == 10
+    newest = server.site.chain[-1]
+    assert listed[0].upper().endswith(newest.upper())
+    feed = get(server.origin, "/feed/")
+    assert feed.status == 200 and b"<rss" in feed.body
+    category = home.css(".main-navigation a::attr(href)").get()
+    assert get(server.origin, urlsplit(category).path).status == 200
+    assert len(home.css("aside .widget_recent_entries a")) == 5
+    assert get(server.origin, "/author/samer-halabi/").status == 200
+    missing = get(server.origin, "/2017/01/01/no-such-post/")
+    assert missing.status == 404 and b"error404" in missing.body
+    assert get(server.origin, "/wp-admin/").status == 404
+    assert get(server.origin, "/robots.txt", method="HEAD").body == b""
+
+
+def test_every_alias_lands_on_its_article(server):
+    truth = server.truth
+    for alias, article in truth["aliases"].items():
+        target = alias.removeprefix(server.origin)
+        response = get(server.origin, target)
+        if response.status == 301:
+            target = urlsplit(response.getheader("Location")).path
+            response = get(server.origin, target)
+        assert response.status == 200
+        canonical = Selector(text=response.body.decode()).css(
+            'link[rel="canonical"]::attr(href)').get()
+        assert canonical in (article, alias) or truth["aliases"].get(canonical) == article
+
+
+def test_requests_are_counted(site):
+    with serve(site) as running:
+        get(running.origin, "/robots.txt")
+        get(running.origin, "/nothing")
+        assert running.requests == ["/robots.txt", "/nothing"]
+    assert running.requests == ["/robots.txt", "/nothing"]
+
+
+def test_server_answers_concurrent_clients(site):
+    paths = [urlsplit(site.article_url(i, "http://h")).path for i in range(1, 41)]
+    statuses: list[int] = []
+
+    def client(offset: int) -> None:
+        for path in paths[offset::8]:
+            statuses.append(get(running.origin, path).status)
+
+    with serve(site) as running:
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert statuses == [200] * 40
+        assert sorted(running.requests) == sorted(paths)
+
+
+def test_server_stops_and_frees_its_port(site):
+    running = serve(site)
+    port = urlsplit(running.origin).port
+    running.stop()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+# -- the command line ---------------------------------------------------------------------
+
+
+def start_cli(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "crawler.samplesite", *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_cli_prints_its_origin_writes_truth_and_exits_by_itself(tmp_path):
+    truth_path = tmp_path / "truth.json"
+    started = time.monotonic()
+    proc = start_cli("--articles", "30", "--seed", "5", "--truth", str(truth_path),
+                     "--max-seconds", "2")
+    with proc:
+        origin = proc.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", origin)
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        assert len(truth["articles"]) == 30
+        assert truth["articles"][0]["url"].startswith(origin + "/")
+        assert truth == generate(30, 5).truth_for(origin)
+        assert get(origin, "/robots.txt").status == 200
+        assert proc.wait(timeout=20) == 0
+        assert proc.stdout.read() == ""
+    assert 1.5 <= time.monotonic() - started < 20
+
+
+def test_cli_stops_on_sigterm():
+    proc = start_cli("--articles", "10", "--max-seconds", "120")
+    with proc:
+        origin = proc.stdout.readline().strip()
+        assert get(origin, "/").status == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
+def test_cli_reports_a_busy_port_in_one_line():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        proc = start_cli("--articles", "5", "--port", str(busy.getsockname()[1]))
+        with proc:
+            assert proc.wait(timeout=20) == 1
+            err = proc.stderr.read()
+            assert err.startswith("cannot listen on 127.0.0.1:") and err.count("\n") == 1
+            assert proc.stdout.read() == ""
+
+
+def test_cli_rejects_bad_arguments():
+    proc = start_cli("--articles", "0")
+    with proc:
+        assert proc.wait(timeout=20) == 2
+        assert "--articles" in proc.stderr.read()
