@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from scrapy.crawler import CrawlerProcess
@@ -40,6 +41,22 @@ def project_settings(db: str, overrides: Sequence[str] = (), **extra: Any) -> Se
             raise UsageError(f"-s expects NAME=VALUE, got {pair!r}")
         settings.set(name.strip(), value, priority="cmdline")
     return settings
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse setting values the crawl could only fail on later."""
+    zone = settings.get("SITE_TIMEZONE")
+    if zone:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"SITE_TIMEZONE: unknown time zone {zone!r}") from None
+    for name in ("STORE_BATCH_SIZE", "VALIDATE_MIN_WORDS", "CONCURRENT_REQUESTS_PER_DOMAIN"):
+        try:
+            settings.getint(name)
+        except ValueError:
+            raise UsageError(f"{name}: expected a whole number, got {settings.get(name)!r}") \
+                from None
 
 
 def run_crawl(settings: Settings, profile: str, start_urls: Sequence[str]) -> dict[str, Any]:
@@ -92,7 +109,9 @@ def crawl(profile: str, start_urls: tuple[str, ...], db: str, overrides: tuple[s
     urls = [check_url(u) for u in start_urls]
     if not urls and not get_profile(profile).start_urls:
         raise UsageError(f"profile {profile!r} has no start pages: give at least one START_URL")
-    stats = run_crawl(project_settings(db, overrides), profile, urls)
+    settings = project_settings(db, overrides)
+    check_settings(settings)
+    stats = run_crawl(settings, profile, urls)
     sys.exit(exit_status(stats))
 
 

@@ -28,6 +28,7 @@ BLOCK_TAGS = frozenset({
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
 _AUTHOR_PREFIX = re.compile(r"^\s*(بقلم|كتب|كتبت|إعداد|اعداد|تحرير|by)\s*[:：]?\s*", re.I)
+_COMMENT_CLASSES = {"comments-area", "comment-list", "commentlist", "comment", "comments"}
 _selectors: dict[str, CSSSelector] = {}
 
 
@@ -45,13 +46,23 @@ def text_of(el: HtmlElement) -> str:
 
 
 def first_text(root: HtmlElement, queries: tuple[str, ...]) -> str | None:
-    """Text of the first element, over ordered fallback *queries*, that has any."""
+    """Text of the first element, over ordered fallback *queries*, that has any
+    (elements inside comments are skipped: a commenter is not the author)."""
     for query in queries:
         for el in css(root, query):
             text = text_of(el)
-            if text:
+            if text and not in_comments(el):
                 return text
     return None
+
+
+def in_comments(el: HtmlElement) -> bool:
+    """True inside a comments section."""
+    for ancestor in el.iterancestors():
+        if ancestor.get("id") == "comments" or _COMMENT_CLASSES & set(
+                (ancestor.get("class") or "").split()):
+            return True
+    return False
 
 
 def meta(root: HtmlElement, *names: str) -> list[str]:
@@ -136,14 +147,13 @@ def author(root: HtmlElement, profile: Profile, scope: HtmlElement) -> str | Non
     return _AUTHOR_PREFIX.sub("", collapse_space(name)) or None
 
 
-def _rel_links(scope: HtmlElement, token: str, exclude: str | None = None) -> list[str]:
-    names = []
-    for a in scope.xpath(".//a[@rel]"):
-        tokens = (a.get("rel") or "").split()
-        if token in tokens and (exclude is None or exclude not in tokens):
-            if not _in_sidebar(a, scope):
-                names.append(text_of(a))
-    return [n for n in names if n]
+def _link_texts(scope: HtmlElement, queries: tuple[str, ...]) -> list[str]:
+    # Ordered fallbacks: the first query that finds links in the article wins.
+    for query in queries:
+        names = [text_of(a) for a in css(scope, query) if not _in_sidebar(a, scope)]
+        if any(names):
+            return [n for n in names if n]
+    return []
 
 
 def _in_sidebar(el: HtmlElement, scope: HtmlElement) -> bool:
@@ -159,9 +169,9 @@ def _in_sidebar(el: HtmlElement, scope: HtmlElement) -> bool:
     return False
 
 
-def categories(root: HtmlElement, scope: HtmlElement) -> list[str]:
-    """Category names: ``rel="category"`` links (WordPress core), then meta and JSON-LD."""
-    found = _rel_links(scope, "category") or meta(root, "article:section")
+def categories(root: HtmlElement, scope: HtmlElement, profile: Profile) -> list[str]:
+    """Category names: the profile's category links in the article, then meta and JSON-LD."""
+    found = _link_texts(scope, profile.categories_css) or meta(root, "article:section")
     if not found:
         for node in _ld_articles(root):
             section = node.get("articleSection")
@@ -171,9 +181,9 @@ def categories(root: HtmlElement, scope: HtmlElement) -> list[str]:
     return found
 
 
-def tags(root: HtmlElement, scope: HtmlElement) -> list[str]:
-    """Tag names: ``rel="tag"`` links that are not categories, then ``article:tag``."""
-    return _rel_links(scope, "tag", exclude="category") or meta(root, "article:tag")
+def tags(root: HtmlElement, scope: HtmlElement, profile: Profile) -> list[str]:
+    """Tag names: the profile's tag links in the article, then ``article:tag``."""
+    return _link_texts(scope, profile.tags_css) or meta(root, "article:tag")
 
 
 def language(root: HtmlElement, body: str) -> str | None:
@@ -275,8 +285,8 @@ def extract_fields(root: HtmlElement, profile: Profile) -> dict:
     fields = {
         "title": title(root, profile),
         "author": author(root, profile, scope),
-        "categories": categories(root, scope),
-        "tags": tags(root, scope),
+        "categories": categories(root, scope, profile),
+        "tags": tags(root, scope, profile),
     }
     fields["body"] = body_text(root, container, profile)
     fields["language"] = language(root, fields["body"])

@@ -150,7 +150,7 @@ _CONTENT_TOKENS = frozenset((
 ))
 _EXCLUDED_IDS = frozenset((
     "comments", "respond", "sidebar", "secondary", "footer", "colophon", "masthead",
-    "site-navigation", "related-posts", "related_posts", "check-also-box",
+    "site-navigation", "related-posts", "related_posts", "check-also-box", "commentform",
 ))
 _EXCLUDED_TOKENS = frozenset((
     "footer", "site-footer", "jeg_footer", "td-footer-wrapper", "site-header", "jeg_header",
@@ -591,7 +591,8 @@ def _class_tokens(value: str) -> frozenset[str]:
 
 def _excluded(el: HtmlElement) -> bool:
     """Whether *el* sits in comments, a sidebar or widget, a menu, a share bar, a
-    related-posts widget, a form or the site header or footer."""
+    related-posts widget or the site header or footer.  (Not any <form>: ASP.NET
+    pages wrap the whole page in one.)"""
     chrome = False  # a <header>/<footer> not (yet) known to belong to an article
     for node in _self_and_ancestors(el):
         tag = node.tag
@@ -599,7 +600,7 @@ def _excluded(el: HtmlElement) -> bool:
             chrome = True
         elif tag in ("article", "main"):
             chrome = False
-        elif tag in ("aside", "form"):
+        elif tag == "aside":
             return True
         ident, value = node.get("id"), node.get("class")
         if (ident and ident.lower() in _EXCLUDED_IDS) or (value and _excluded_class(value)):

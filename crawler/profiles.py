@@ -32,6 +32,7 @@ WORDPRESS_BODY = (
 
 WORDPRESS_TITLE = (
     "h1.entry-title",
+    "h1.wp-block-post-title",
     "h1.post-title",
     "h1.jeg_post_title",
     ".td-post-title h1",
@@ -43,6 +44,8 @@ WORDPRESS_TITLE = (
 )
 
 WORDPRESS_AUTHOR = (
+    ".wp-block-post-author-name",
+    ".author.vcard a",
     ".entry-header .author a",
     ".byline .author a",
     ".byline a[rel=author]",
@@ -55,6 +58,11 @@ WORDPRESS_AUTHOR = (
     ".author-name",
     ".byline .author",
 )
+
+# Category and tag links: block themes print both with rel="tag" inside
+# .wp-block-post-terms; classic themes print rel="category tag" and rel="tag".
+WORDPRESS_CATEGORIES = (".taxonomy-category a", "a[rel~=category]")
+WORDPRESS_TAGS = (".taxonomy-post_tag a", 'a[rel="tag"]')
 
 # Elements removed from the body container before its text is read.
 WORDPRESS_BODY_EXCLUDE = (
@@ -104,6 +112,8 @@ class Profile:
     title_css: tuple[str, ...] = WORDPRESS_TITLE
     author_css: tuple[str, ...] = WORDPRESS_AUTHOR
     body_css: tuple[str, ...] = WORDPRESS_BODY
+    categories_css: tuple[str, ...] = WORDPRESS_CATEGORIES
+    tags_css: tuple[str, ...] = WORDPRESS_TAGS
     body_exclude_css: tuple[str, ...] = WORDPRESS_BODY_EXCLUDE
     #: CSS of links on listing pages (home, archives) that lead to articles.
     listing_link_css: tuple[str, ...] = (

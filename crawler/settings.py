@@ -6,6 +6,8 @@ The demo and the tests lower the politeness settings for a site on loopback only
 - ``CORPUS_DB``: path of the SQLite corpus (``crawler crawl --db`` sets it).
 - ``CRAWLER_CONTACT``: how a site owner reaches whoever runs the crawl (URL or
   ``mailto:``); it goes into the User-Agent.
+- ``SITE_TIMEZONE``: IANA zone of dates the site prints without an offset
+  (default: the profile's, UTC for the generic ``wordpress`` profile).
 - ``STORE_BATCH_SIZE``: items written per SQLite transaction.
 - ``VALIDATE_MIN_WORDS``: shortest body, in words, stored as an article.
 - ``VALIDATE_DEFAULT_LANGUAGE``: language of articles whose page names none.
@@ -21,6 +23,7 @@ CORPUS_DB = "data/corpus.db"
 CRAWLER_CONTACT = "https://github.com/arabic-news-crawler"
 # ``{contact}`` is filled from CRAWLER_CONTACT by crawler.middlewares.ContactUserAgentMiddleware.
 USER_AGENT = "arabic-news-crawler/0.1 (+{contact})"
+SITE_TIMEZONE = None
 STORE_BATCH_SIZE = 200
 VALIDATE_MIN_WORDS = 20
 VALIDATE_DEFAULT_LANGUAGE = "ar"

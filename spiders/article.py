@@ -47,10 +47,18 @@ class ArticleSpider(scrapy.Spider):
         self.profile: Profile = get_profile(profile or self.profile_name)
         self.start_urls = split_urls(start_urls) or list(self.profile.start_urls)
         self.site = self._site_urls(self.profile, self.start_urls)
+        self.timezone = self.profile.timezone
         self.allowed_domains = self.site.domains
         self._non_article = [re.compile(p) for p in self.profile.non_article]
         self._article_path = re.compile(self.profile.article_path or "") \
             if self.profile.article_path else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticleSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # SITE_TIMEZONE: zone of visible dates that carry no offset, over the profile's.
+        spider.timezone = crawler.settings.get("SITE_TIMEZONE") or spider.profile.timezone
+        return spider
 
     @staticmethod
     def _site_urls(profile: Profile, start_urls: list[str]) -> SiteURLs:
@@ -151,8 +159,8 @@ class ArticleSpider(scrapy.Spider):
                      links: list[dict]) -> Article:
         """Fill an Article with the loader (dates first: extraction edits the tree)."""
         sel = Selector(root=root, type="html")
-        published, published_raw = published_from_page(sel, self.profile.timezone)
-        modified = modified_from_page(sel, self.profile.timezone)
+        published, published_raw = published_from_page(sel, self.timezone)
+        modified = modified_from_page(sel, self.timezone)
         aliases = self.aliases(response, root, url)
         fields = extract_fields(root, self.profile)
         loader = ArticleLoader()

@@ -1,0 +1,63 @@
+"""Shared fixtures: the sample site served by a child process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# Politeness is for real sites; these lower it for a server on loopback only.
+LOOPBACK = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=WARNING"]
+
+
+@dataclass
+class RunningSite:
+    """A sample site served by a child process."""
+
+    origin: str
+    truth: dict
+    articles: int
+    seed: int
+
+
+def start_sample_site(tmp: Path, articles: int, seed: int) -> tuple[subprocess.Popen, RunningSite]:
+    """Start ``python -m crawler.samplesite`` and wait for its origin line."""
+    truth_path = tmp / "truth.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.samplesite", "--articles", str(articles),
+         "--seed", str(seed), "--truth", str(truth_path), "--max-seconds", "600"],
+        stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    origin = proc.stdout.readline().strip()
+    assert origin.startswith("http://127.0.0.1:"), origin
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    return proc, RunningSite(origin, truth, articles, seed)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSite]:
+    """The default sample site (200 articles, seed 0), one server for the session."""
+    proc, site = start_sample_site(tmp_path_factory.mktemp("site"), 200, 0)
+    yield site
+    stop_sample_site(proc)
+
+
+def stop_sample_site(proc: subprocess.Popen) -> None:
+    """Stop a sample site child process and close its pipe."""
+    proc.terminate()
+    proc.wait(timeout=10)
+    if proc.stdout:
+        proc.stdout.close()
+
+
+def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the installed ``crawler`` command line in a child process."""
+    return subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True,
+                          text=True, timeout=timeout)

@@ -1,0 +1,112 @@
+"""End-to-end crawls of the sample site through the real command lines."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.samplesite import generate
+from tests.conftest import LOOPBACK, RunningSite, run_cli
+
+FIELDS = ("title", "author", "published", "modified", "categories", "tags", "body",
+          "language", "word_count")
+
+
+def middle_article(site: RunningSite) -> str:
+    return generate(site.articles, site.seed).middle_article(site.origin)
+
+
+def stored_articles(db: Path) -> dict[str, dict]:
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        rows = [dict(r) for r in conn.execute("select * from articles")]
+    for row in rows:
+        row["categories"], row["tags"] = json.loads(row["categories"]), json.loads(row["tags"])
+    return {row["url"]: row for row in rows}
+
+
+def table(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def row_counts(db: Path) -> dict[str, int]:
+    return {name: table(db, f"select count(*) from {name}")[0][0]
+            for name in ("articles", "aliases", "links")}
+
+
+@pytest.fixture(scope="module")
+def crawled(sample_site: RunningSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One crawl of the sample site from the article in the middle of its chain."""
+    db = tmp_path_factory.mktemp("crawl") / "corpus.db"
+    result = run_cli("crawl", "janoubia", middle_article(sample_site), "--db", str(db), *LOOPBACK)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return db
+
+
+def test_crawl_from_one_article_stores_every_article_of_the_truth(crawled, sample_site):
+    stored = stored_articles(crawled)
+    expected = {a["url"]: a for a in sample_site.truth["articles"]}
+    assert sorted(stored) == sorted(expected)
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_every_field_equals_the_truth(crawled, sample_site, field):
+    stored = stored_articles(crawled)
+    wrong = {url: (stored[url][field], article[field])
+             for url, article in ((a["url"], a) for a in sample_site.truth["articles"])
+             if stored[url][field] != article[field]}
+    assert wrong == {}
+
+
+def test_links_are_exactly_the_truths_edges(crawled, sample_site):
+    links = set(table(crawled, "select src, dst, role from links"))
+    assert links == {tuple(link) for link in sample_site.truth["links"]}
+
+
+def test_duplicates_and_shortlinks_are_kept_as_aliases(crawled, sample_site):
+    aliases = dict(table(crawled, "select url, article_url from aliases"))
+    for alias, target in sample_site.truth["aliases"].items():
+        assert aliases.get(alias) == target, alias
+
+
+def test_no_article_is_stored_twice(crawled):
+    assert table(crawled, "select content_hash from articles group by content_hash "
+                          "having count(*) > 1") == []
+
+
+def test_second_run_adds_no_rows(crawled, sample_site):
+    before = row_counts(crawled)
+    result = run_cli("crawl", "janoubia", middle_article(sample_site), "--db", str(crawled),
+                     *LOOPBACK)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert row_counts(crawled) == before
+
+
+def test_scrapy_command_line_crawls_with_janoubia_spider(sample_site, tmp_path):
+    db = tmp_path / "scrapy.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "janoubia",
+         "-a", f"start_urls={middle_article(sample_site)}", "-s", f"CORPUS_DB={db}", *LOOPBACK],
+        capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[1])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(stored_articles(db)) == len(sample_site.truth["articles"])
+
+
+def test_wordpress_profile_reaches_the_same_articles(sample_site, tmp_path):
+    db = tmp_path / "wp.db"
+    result = run_cli("crawl", "wordpress", middle_article(sample_site), "--db", str(db),
+                     "-s", "SITE_TIMEZONE=Asia/Beirut", *LOOPBACK)
+    assert result.returncode == 0, result.stderr[-2000:]
+    stored = stored_articles(db)
+    assert sorted(stored) == sorted(a["url"] for a in sample_site.truth["articles"])
+    assert {tuple(link) for link in table(db, "select src, dst, role from links")} == {
+        tuple(link) for link in sample_site.truth["links"]}
+    wrong_dates = [a["url"] for a in sample_site.truth["articles"]
+                   if stored[a["url"]]["published"] != a["published"]]
+    assert wrong_dates == []
