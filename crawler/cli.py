@@ -59,6 +59,13 @@ def check_settings(settings: Settings) -> None:
                 from None
 
 
+def check_corpus(db: str) -> None:
+    """Open (creating or migrating) the corpus once, so a bad file fails before the crawl."""
+    from crawler.storage import Corpus
+
+    Corpus(db).close()
+
+
 def run_crawl(settings: Settings, profile: str, start_urls: Sequence[str]) -> dict[str, Any]:
     """Run one crawl to its end in this process; return its stats."""
     from spiders.article import ArticleSpider
@@ -111,6 +118,7 @@ def crawl(profile: str, start_urls: tuple[str, ...], db: str, overrides: tuple[s
         raise UsageError(f"profile {profile!r} has no start pages: give at least one START_URL")
     settings = project_settings(db, overrides)
     check_settings(settings)
+    check_corpus(db)
     stats = run_crawl(settings, profile, urls)
     sys.exit(exit_status(stats))
 

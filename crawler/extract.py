@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 
 from crawler.links import read_also_blocks
 from crawler.profiles import Profile
-from crawler.text import collapse_space
+from crawler.text import collapse_space, normalize_arabic
 
 # Elements whose start and end break the text into paragraphs.
 BLOCK_TAGS = frozenset({
@@ -113,13 +113,24 @@ def article_scope(root: HtmlElement, body: HtmlElement | None) -> HtmlElement:
 
 
 def title(root: HtmlElement, profile: Profile) -> str | None:
-    """The headline: a headline element, else ``og:title`` or ``<title>`` without the site name."""
+    """The headline: the profile's headline element; else the first ``<h1>`` that
+    agrees with ``og:title`` or ``<title>`` (a logo in an ``<h1>`` does not); else that
+    meta title without the site name; else the first ``<h1>``."""
     found = first_text(root, profile.title_css)
     if found:
         return found
-    for candidate in meta(root, "og:title", "twitter:title") + root.xpath("//title/text()"):
-        return _strip_site_name(collapse_space(candidate), root, profile)
-    return None
+    declared = next(iter(meta(root, "og:title", "twitter:title") + root.xpath("//title/text()")),
+                    None)
+    declared = _strip_site_name(collapse_space(declared), root, profile) if declared else None
+    candidates = [c for c in (text_of(el) for el in css(root, "h1")) if c]
+    if not declared:
+        return candidates[0] if candidates else None
+    key = normalize_arabic(declared)
+    for candidate in candidates:
+        ckey = normalize_arabic(candidate)
+        if ckey in key or key in ckey:
+            return candidate
+    return declared
 
 
 def _strip_site_name(text: str, root: HtmlElement, profile: Profile) -> str:
@@ -260,12 +271,17 @@ def paragraphs(container: HtmlElement) -> list[str]:
     return chunks
 
 
-def body_text(root: HtmlElement, container: HtmlElement | None, profile: Profile) -> str:
-    """The article text, paragraphs joined by one blank line (the container is cleaned in place)."""
+def body_text(root: HtmlElement, container: HtmlElement | None, profile: Profile,
+              headline: str | None = None) -> str:
+    """The article text, paragraphs joined by one blank line (the container is cleaned
+    in place); a first paragraph that repeats the headline is dropped."""
     if container is None:
         return _fallback_body(root)
     clean_body(container, profile)
-    return "\n\n".join(paragraphs(container))
+    chunks = paragraphs(container)
+    if chunks and headline and normalize_arabic(chunks[0]) == normalize_arabic(headline):
+        chunks.pop(0)
+    return "\n\n".join(chunks)
 
 
 def _fallback_body(root: HtmlElement) -> str:
@@ -288,6 +304,6 @@ def extract_fields(root: HtmlElement, profile: Profile) -> dict:
         "categories": categories(root, scope, profile),
         "tags": tags(root, scope, profile),
     }
-    fields["body"] = body_text(root, container, profile)
+    fields["body"] = body_text(root, container, profile, fields["title"])
     fields["language"] = language(root, fields["body"])
     return fields

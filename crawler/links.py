@@ -21,9 +21,10 @@ and the rules work on what those passes found.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from lxml import etree
@@ -110,11 +111,19 @@ def read_also_blocks(root: HtmlElement, body: HtmlElement | None = None) -> list
 # --- matching keys and compiled queries --------------------------------------------------
 
 _NOISE = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]")  # a letter or digit
+_MAX_LABEL = 60
 
 
 def _key(text: str) -> str:
     """Matching key: normalised Arabic without punctuation, arrows or guillemets."""
     return _NOISE.sub(" ", normalize_arabic(text)).strip()
+
+
+def _label_key(text: str) -> str:
+    """The key of a text short enough to be a label, else "" (matches no label):
+    spares normalising whole paragraphs that merely contain "السابق"."""
+    return _key(text) if len(text) <= _MAX_LABEL else ""
 
 
 def _keyed(labels: Iterable[str], role: str) -> dict[str, str]:
@@ -135,14 +144,13 @@ _READ_ALSO_TERMS = ("يضا", "كذلك", "صلة", "صله", "يهمك")
 _ANCHORS = etree.XPath(".//a")
 _REL_ANCHORS = etree.XPath(".//a[@rel]")
 _NAVS = etree.XPath(".//nav")
-_CLASSES_WITH = etree.XPath(".//@class[contains(., $name)]")
 _CLASS_VALUES = etree.XPath(".//@class", smart_strings=False)
-_TEXTS_WITH = etree.XPath(".//text()[contains(., $term)]")
+_ITEMPROPS = etree.XPath(".//@itemprop", smart_strings=False)
+_ARTICLES = etree.XPath(".//article")
 _BASE_HREF = etree.XPath("//base/@href")
 _STRING = etree.XPath("string()")
 _JNEWS_LINKS = etree.XPath(
     ".//*[contains(concat(' ', normalize-space(@class), ' '), ' jeg_post_title ')]//a")
-_ARTICLE_BODY = etree.XPath(".//*[@itemprop='articleBody'] | .//article")
 
 _CONTENT_TOKENS = frozenset((
     "entry-content", "td-post-content", "content-inner", "post-content", "article-content",
@@ -198,7 +206,8 @@ class _Page:
         self.base = urljoin(page_url, strip_html5_whitespace(base[0])) if base else page_url
         self._urls: dict[HtmlElement, str | None] = {}
         self._classes: dict[str, list[HtmlElement]] | None = None
-        self._text: bytes | None = None
+        self._class_values: str | None = None
+        self._hits: list[tuple[str, HtmlElement]] | None = None
         self._has_content: bool | None = None
 
     def url(self, anchor: HtmlElement) -> str | None:
@@ -229,33 +238,29 @@ class _Page:
         document order."""
         if self._classes is None:
             self._classes = {}
-            joined = " ".join(_CLASS_VALUES(self.root))  # plain strings: cheap
-            # XPath contains() is one pass over the tree: only for classes present.
-            for token in (t for t in _INDEXED if t in joined):
-                found = [v.getparent() for v in _CLASSES_WITH(self.root, name=token)
-                         if token in v.lower().split()]
-                if found:
-                    self._classes[token] = found
+            present = sorted(_INDEXED.intersection(self._class_text().split()))
+            for value in _containing("@class", len(present))(self.root, *present):
+                el, tokens = value.getparent(), _class_tokens(str(value))
+                for token in tokens.intersection(present):
+                    self._classes.setdefault(token, []).append(el)
         return self._classes.get(name, [])
 
+    def _class_text(self) -> str:
+        if self._class_values is None:
+            self._class_values = " ".join(_CLASS_VALUES(self.root))
+        return self._class_values
+
     def texts(self, terms: tuple[str, ...], scope: HtmlElement | None = None
-              ) -> Iterator[HtmlElement]:
-        """Elements holding a text node that contains one of *terms* (under *scope*);
-        nothing from scripts and styles."""
-        scope = self.root if scope is None else scope
-        if scope is self.root:
-            if self._text is None:
-                self._text = etree.tostring(scope, method="text", encoding="utf-8")
-            text = self._text
+              ) -> list[HtmlElement]:
+        """Elements holding a text node that contains one of *terms* (under *scope*;
+        the whole page is searched once for all terms); nothing from scripts."""
+        if scope is None:
+            if self._hits is None:
+                self._hits = _text_holders(self.root, _AR_NAV_TERMS + _READ_ALSO_TERMS)
+            hits = self._hits
         else:
-            text = etree.tostring(scope, method="text", encoding="utf-8")
-        # XPath contains() is one pass over the tree per term: only for terms present.
-        for term in terms:
-            if term.encode() in text:
-                for node in _TEXTS_WITH(scope, term=term):
-                    holder = _holder(node)
-                    if holder is not None and holder.tag not in _NO_TEXT:
-                        yield holder
+            hits = _text_holders(scope, terms)
+        return [holder for text, holder in hits if any(t in text for t in terms)]
 
     def in_content(self, el: HtmlElement) -> bool:
         """Whether *el* is inside the article's content container; anywhere when the
@@ -266,9 +271,39 @@ class _Page:
             if not _CONTENT_TOKENS.isdisjoint(_class_tokens(node.get("class") or "")):
                 return True
         if self._has_content is None:
-            self._has_content = bool(_ARTICLE_BODY(self.root)) or any(
-                _CONTENT_TOKENS.intersection(v.split()) for v in _CLASS_VALUES(self.root))
+            self._has_content = (
+                bool(_ARTICLES(self.root))
+                or not _CONTENT_TOKENS.isdisjoint(self._class_text().split())
+                or any(v == "articleBody" for v in _ITEMPROPS(self.root)))
         return not self._has_content
+
+
+def _text_holders(scope: HtmlElement, terms: tuple[str, ...]
+                  ) -> list[tuple[str, HtmlElement]]:
+    """(text, holder) of the text nodes under *scope* that contain one of *terms*."""
+    data = etree.tostring(scope, method="text", encoding="utf-8")
+    present = [t for t in terms if t.encode() in data]
+    found = []
+    # Whitespace-only nodes are most of a large page: skip them before contains().
+    for text in _containing("text()[normalize-space()]", len(present))(scope, *present):
+        holder = _holder(text)
+        if holder is not None and holder.tag not in _NO_TEXT:
+            found.append((str(text), holder))
+    return found
+
+
+@lru_cache(maxsize=64)
+def _containing(nodes: str, count: int) -> Callable[..., list[Any]]:
+    """A compiled query for the *nodes* (text nodes or class attributes) that contain one of
+    *count* strings, given as positional arguments.
+
+    Each XPath contains() is a pass over the tree, but the per-node cost dominates
+    on large pages: one query with all the strings present beats one per string."""
+    if not count:
+        return lambda scope, *needles: []
+    test = " or ".join(f"contains(., $s{i})" for i in range(count))
+    query = etree.XPath(f".//{nodes}[{test}]")
+    return lambda scope, *needles: query(scope, **{f"s{i}": n for i, n in enumerate(needles)})
 
 
 # --- candidates, strongest rule first -------------------------------------------------
@@ -342,7 +377,7 @@ def _label_anchor(page: _Page, anchor: HtmlElement, labels: dict[str, str]
     text, holder = _first_piece(anchor)
     if _in_headline(holder, stop=anchor):
         return None
-    role = _label_role(text, labels) or labels.get(_key(_STRING(anchor)))
+    role = _label_role(text, labels) or labels.get(_label_key(_STRING(anchor)))
     return (anchor, role) if role else None
 
 
@@ -352,21 +387,21 @@ def _label_element(page: _Page, el: HtmlElement, labels: dict[str, str]
     or a label written just before a link in the same element."""
     if el.tag not in _LABEL_TAGS or _in_headline(el) or _excluded(el):
         return None
-    role = labels.get(_key(_STRING(el)))
+    role = labels.get(_label_key(_STRING(el)))
     if role:
         anchor = _neighbour_link(page, el)
         return (anchor, role) if anchor is not None else None
     lead, _, first = _lead(el)
-    role = labels.get(_key(lead))
+    role = labels.get(_label_key(lead))
     return (first, role) if role and first is not None and page.url(first) else None
 
 
 def _label_role(text: str, labels: dict[str, str]) -> str | None:
     """Role of *text* if it is a label, alone or followed by ":" or a quoted title."""
-    role = labels.get(_key(text))
+    role = labels.get(_label_key(text))
     if role is None:
         head = _LABEL_SEPARATOR.split(normalize_arabic(text), 1)
-        role = labels.get(_key(head[0])) if len(head) == 2 else None
+        role = labels.get(_label_key(head[0])) if len(head) == 2 else None
     return role
 
 
@@ -434,23 +469,27 @@ def _jnews_blocks(page: _Page) -> Iterator[tuple[HtmlElement, list[HtmlElement]]
 def _read_also_block(page: _Page, block: HtmlElement) -> ReadAlso | None:
     anchors = page.anchors(block)
     if not anchors:
-        return _heading_list(page, block) if _key(_STRING(block)) in _READ_ALSO else None
+        return _heading_list(page, block) if _label_key(_STRING(block)) in _READ_ALSO else None
     lead, holder, first = _lead(block)
-    key = _key(lead)
-    if key in _READ_ALSO:
-        in_label = holder is not block and holder is not None and _key(_STRING(holder)) == key
-        return ("read_also:strong_label" if in_label else "read_also:inline"), [block], anchors
-    if not key and first is not None and _label_role(_first_piece(first)[0], _READ_ALSO):
-        return "read_also:in_link", [block], anchors
-    return None
+    if not _WORD.search(lead):  # the block starts with its link: "<a>اقرأ أيضا: …</a>"
+        if first is not None and _label_role(_first_piece(first)[0], _READ_ALSO):
+            return "read_also:in_link", [block], anchors
+        return None
+    key = _label_key(lead)
+    if key not in _READ_ALSO:
+        return None
+    # The label in its own <strong>/<b>/<span>, or as bare text before the link.
+    in_label = holder not in (block, None) and _label_key(_STRING(holder)) == key
+    return ("read_also:strong_label" if in_label else "read_also:inline"), [block], anchors
 
 
 def _heading_list(page: _Page, heading: HtmlElement) -> ReadAlso | None:
     """A read-also heading and the list, or the run of link paragraphs, after it."""
-    key = _key(_STRING(heading))
+    key = _label_key(_STRING(heading))
     for _ in range(3):  # climb wrappers that hold nothing but the heading text
         parent = heading.getparent()
-        if _next_element(heading) is not None or parent is None or _key(_STRING(parent)) != key:
+        if _next_element(heading) is not None or parent is None or _label_key(
+                _STRING(parent)) != key:
             break
         heading = parent
     if "jeg_block_heading" in _tokens(heading) and heading.getparent() is not None:
@@ -472,7 +511,7 @@ def _link_paragraphs(page: _Page, el: HtmlElement | None
     anchors: list[HtmlElement] = []
     while el is not None and len(elements) < 12:
         links = page.anchors(el) if el.tag in _LINK_PARAGRAPHS else []
-        if not links or _key(_text_outside_links(el)):
+        if not links or _WORD.search(_text_outside_links(el)):
             break
         elements.append(el)
         anchors.extend(links)
@@ -508,7 +547,7 @@ def _lead(el: HtmlElement) -> tuple[str, HtmlElement | None, HtmlElement | None]
             if node.tag == "a":
                 return "".join(parts), holder, node
             continue
-        if holder is None and _key(text):
+        if holder is None and _WORD.search(text):
             holder = node
         parts.append(text)
     return "".join(parts), holder, None
@@ -517,7 +556,7 @@ def _lead(el: HtmlElement) -> tuple[str, HtmlElement | None, HtmlElement | None]
 def _first_piece(el: HtmlElement) -> tuple[str, HtmlElement]:
     """First piece of *el*'s text that has a letter or digit, and its holder."""
     for text, node in _pieces(el):
-        if text is not None and _key(text):
+        if text is not None and _WORD.search(text):
             return text, node
     return "", el
 

@@ -38,9 +38,6 @@ WORDPRESS_TITLE = (
     ".td-post-title h1",
     "h1.single-post-title",
     "h1.name",
-    "article h1",
-    "main h1",
-    "h1",
 )
 
 WORDPRESS_AUTHOR = (
@@ -78,6 +75,13 @@ WORDPRESS_BODY_EXCLUDE = (
     ".comments-area", "#comments", ".comment-respond", ".post-navigation", ".navigation",
     ".nav-links", ".page-links", ".author-box", ".about-author", ".widget",
     ".screen-reader-text", ".sr-only", ".wp-caption-text", "figcaption",
+    # hidden and interactive elements, reading-time and view counters
+    "input", "select", "textarea", "[hidden]", ".d-none", ".hidden", "[aria-hidden=true]",
+    ".rt-reading-time", ".reading-time", "[class*=time_to_read]", ".post-views", ".views",
+    # class-name families of boilerplate blocks that themes and CMSs name their own way
+    "[class*=prev_next]", "[class*=next_prev]", "[class*=prevnext]", "[class*=post-nav]",
+    "[class*=_tags]", "[class*=-tags]", "[class*=related]", "[class*=share]",
+    "[class*=social]", "[class*=newsletter]", "[class*=subscribe]", "[class*=comment]",
 )
 
 # URL path pieces that never belong to an article (WordPress's own routes).
