@@ -28,12 +28,13 @@ LOOPBACK_SETTINGS = {
 }
 
 
-def project_settings(db: str, overrides: Sequence[str] = (), **extra: Any) -> Settings:
+def project_settings(db: str, overrides: Sequence[str] = (),
+                     extra: dict[str, Any] | None = None) -> Settings:
     """The project's settings with the corpus path, *extra* values and ``NAME=VALUE`` overrides."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("CORPUS_DB", db, priority="cmdline")
-    for name, value in extra.items():
+    for name, value in (extra or {}).items():
         settings.set(name, value, priority="cmdline")
     for pair in overrides:
         name, sep, value = pair.partition("=")

@@ -37,7 +37,7 @@ def run_demo(articles: int, seed: int, db: Path) -> DemoResult:
         path.unlink(missing_ok=True)
     site = generate(n=articles, seed=seed)
     with serve(site) as server:
-        settings = project_settings(str(db), **LOOPBACK_SETTINGS)
+        settings = project_settings(str(db), extra=LOOPBACK_SETTINGS)
         stats = run_crawl(settings, "janoubia", [site.middle_article(server.origin)])
         truth = site.truth_for(server.origin)
     corpus = sqlite_utils.Database(db)

@@ -106,7 +106,8 @@ def article_scope(root: HtmlElement, body: HtmlElement | None) -> HtmlElement:
     """The element that holds this article's header, body and footer (not the sidebar)."""
     if body is not None:
         for ancestor in body.iterancestors():
-            if ancestor.tag in ("article", "main") or "post" in (ancestor.get("class") or "").split():
+            classes = (ancestor.get("class") or "").split()
+            if ancestor.tag in ("article", "main") or "post" in classes:
                 return ancestor
     found = css(root, "article") or css(root, "main")
     return found[0] if len(found) == 1 else root
@@ -151,7 +152,7 @@ def author(root: HtmlElement, profile: Profile, scope: HtmlElement) -> str | Non
             people = people if isinstance(people, list) else [people]
             names = [p.get("name") for p in people if isinstance(p, dict) and p.get("name")]
             if names:
-                name = ", ".join(names)
+                name = ", ".join(str(n) for n in names)
                 break
     if not name:
         return None
@@ -298,12 +299,13 @@ def extract_fields(root: HtmlElement, profile: Profile) -> dict:
     call after the links have been read)."""
     container = body_element(root, profile)
     scope = article_scope(root, container)
-    fields = {
-        "title": title(root, profile),
+    headline = title(root, profile)
+    body = body_text(root, container, profile, headline)
+    return {
+        "title": headline,
         "author": author(root, profile, scope),
         "categories": categories(root, scope, profile),
         "tags": tags(root, scope, profile),
+        "body": body,
+        "language": language(root, body),
     }
-    fields["body"] = body_text(root, container, profile, fields["title"])
-    fields["language"] = language(root, fields["body"])
-    return fields

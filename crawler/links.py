@@ -13,9 +13,9 @@ the site header and footer are never returned, nor ``rel=author/category/tag``
 links.  Labels are never read from headlines, so a related article titled
 "التالي" is not taken for the next article.  URLs are absolute, not canonicalised.
 
-It runs on every page: XPath string functions cost a pass over the whole tree
-each, so the page is read in a few passes (anchors, class attributes, text nodes)
-and the rules work on what those passes found.
+It runs on every page, so the page is read in a few passes (anchors, class
+attributes, text nodes): an XPath contains() is a pass over the whole tree, and it
+is only run for the strings that a cheap search of the page's text finds.
 """
 
 from __future__ import annotations
@@ -104,6 +104,7 @@ def read_also_blocks(root: HtmlElement, body: HtmlElement | None = None) -> list
     # Only whether an anchor is followable matters here, not its absolute URL.
     page = _Page(root if body is None else body, "http://page.invalid/")
     blocks = {el for _, els, _ in _read_also(page, check_content=body is None) for el in els}
+    blocks.discard(page.root)
     outer = [el for el in blocks if not any(a in blocks for a in el.iterancestors())]
     return _document_order(page.root, outer)
 
@@ -139,7 +140,8 @@ _LABEL_SEPARATOR = re.compile(r"\s*[:：«\"“]")
 _AR_NAV_TERMS = ("سابق", "تالي", "لاحق")
 _EN_NAV_TERMS = ("Prev", "prev", "PREV", "Next", "next", "NEXT", "Older", "older", "OLDER",
                  "Newer", "newer", "NEWER")
-_READ_ALSO_TERMS = ("يضا", "كذلك", "صلة", "صله", "يهمك")
+# "يض", not "يضا": "أيضًا" puts its tanween before the alef.
+_READ_ALSO_TERMS = ("يض", "كذلك", "صلة", "صله", "يهمك")
 
 _ANCHORS = etree.XPath(".//a")
 _REL_ANCHORS = etree.XPath(".//a[@rel]")
@@ -282,7 +284,7 @@ def _text_holders(scope: HtmlElement, terms: tuple[str, ...]
                   ) -> list[tuple[str, HtmlElement]]:
     """(text, holder) of the text nodes under *scope* that contain one of *terms*."""
     data = etree.tostring(scope, method="text", encoding="utf-8")
-    present = [t for t in terms if t.encode() in data]
+    present = [t for t in terms if t.encode() in data]  # bytes search: fast
     found = []
     # Whitespace-only nodes are most of a large page: skip them before contains().
     for text in _containing("text()[normalize-space()]", len(present))(scope, *present):
@@ -294,11 +296,11 @@ def _text_holders(scope: HtmlElement, terms: tuple[str, ...]
 
 @lru_cache(maxsize=64)
 def _containing(nodes: str, count: int) -> Callable[..., list[Any]]:
-    """A compiled query for the *nodes* (text nodes or class attributes) that contain one of
-    *count* strings, given as positional arguments.
+    """A compiled query for the *nodes* (text nodes or class attributes) that
+    contain one of *count* strings, given as positional arguments.
 
-    Each XPath contains() is a pass over the tree, but the per-node cost dominates
-    on large pages: one query with all the strings present beats one per string."""
+    The per-node cost dominates on large pages: one query for all the strings
+    present beats one query per string."""
     if not count:
         return lambda scope, *needles: []
     test = " or ".join(f"contains(., $s{i})" for i in range(count))
@@ -488,8 +490,8 @@ def _heading_list(page: _Page, heading: HtmlElement) -> ReadAlso | None:
     key = _label_key(_STRING(heading))
     for _ in range(3):  # climb wrappers that hold nothing but the heading text
         parent = heading.getparent()
-        if _next_element(heading) is not None or parent is None or _label_key(
-                _STRING(parent)) != key:
+        if (_next_element(heading) is not None or parent is None or parent is page.root
+                or _label_key(_STRING(parent)) != key):
             break
         heading = parent
     if "jeg_block_heading" in _tokens(heading) and heading.getparent() is not None:
@@ -539,8 +541,9 @@ def _pieces(el: HtmlElement, skip_links: bool = False
 
 def _lead(el: HtmlElement) -> tuple[str, HtmlElement | None, HtmlElement | None]:
     """Text of *el* before its first link, the element holding its first word, and
-    that first link."""
+    that first link (None when the text grows longer than any label first)."""
     parts: list[str] = []
+    size = 0
     holder = None
     for text, node in _pieces(el):
         if text is None:
@@ -550,6 +553,9 @@ def _lead(el: HtmlElement) -> tuple[str, HtmlElement | None, HtmlElement | None]
         if holder is None and _WORD.search(text):
             holder = node
         parts.append(text)
+        size += len(text)
+        if size > _MAX_LABEL and holder is not None:
+            break  # a sentence, not a label
     return "".join(parts), holder, None
 
 

@@ -24,6 +24,7 @@ from crawler.urls import SiteURLs, canonicalize_url, check_url
 
 _SHORTLINK = re.compile(r"^(p|page_id)=\d+$")
 _SINGLE_BODY_CLASSES = {"single", "single-post", "single-format-standard"}
+_ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle")
 
 
 def split_urls(value: str | Iterable[str] | None) -> list[str]:
@@ -91,9 +92,10 @@ class ArticleSpider(scrapy.Spider):
         if "article" in [v.lower() for v in meta(root, "og:type")]:
             return True
         body_classes = set(" ".join(root.xpath("//body/@class")).split())
-        if body_classes & _SINGLE_BODY_CLASSES or any(c.startswith("postid-") for c in body_classes):
+        if body_classes & _SINGLE_BODY_CLASSES or any(c.startswith("postid-")
+                                                      for c in body_classes):
             return True
-        return any(n.get("@type") in ("NewsArticle", "Article", "BlogPosting") for n in json_ld(root))
+        return any(n.get("@type") in _ARTICLE_TYPES for n in json_ld(root))
 
     def is_excluded(self, url: str) -> bool:
         """True for URLs that are never articles (authors, categories, feeds...)."""

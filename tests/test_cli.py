@@ -1,0 +1,71 @@
+"""The command line, run for real: bad input, exit codes, the demo."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.conftest import LOOPBACK, RunningSite, run_cli
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["crawl", "nosuch", "http://127.0.0.1:9/"], "'nosuch' is not one of"),
+    (["crawl", "janoubia", "not a url"], "not an absolute http(s) URL"),
+    (["crawl", "janoubia", "ftp://127.0.0.1/x"], "not an absolute http(s) URL"),
+    (["crawl", "wordpress"], "has no start pages"),
+    (["crawl", "wordpress", "http://127.0.0.1:9/", "-s", "NOEQUALS"], "expects NAME=VALUE"),
+    (["crawl", "wordpress", "http://127.0.0.1:9/", "-s", "SITE_TIMEZONE=Mars/Base"],
+     "unknown time zone"),
+    (["crawl", "wordpress", "http://127.0.0.1:9/", "-s", "STORE_BATCH_SIZE=many"],
+     "expected a whole number"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
+    db = tmp_path / "corpus.db"
+    result = run_cli(*args, "--db", str(db))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not db.exists()
+
+
+def test_a_file_that_is_not_a_database_exits_3_and_is_left_untouched(tmp_path):
+    db = tmp_path / "corpus.db"
+    db.write_bytes(b"not a database, but someone's file")
+    result = run_cli("crawl", "wordpress", "http://127.0.0.1:9/", "--db", str(db))
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [f"Error: {db} is not a SQLite database"]
+    assert db.read_bytes() == b"not a database, but someone's file"
+
+
+def test_a_newer_schema_exits_3_and_is_left_untouched(tmp_path):
+    db = tmp_path / "corpus.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("pragma user_version = 999")
+    before = db.read_bytes()
+    result = run_cli("crawl", "wordpress", "http://127.0.0.1:9/", "--db", str(db))
+    assert result.returncode == 3
+    assert "newer than this crawler" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_crawl_from_the_home_page_finds_every_article(sample_site: RunningSite, tmp_path):
+    db = tmp_path / "home.db"
+    result = run_cli("crawl", "janoubia", sample_site.origin + "/", "--db", str(db), *LOOPBACK)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with sqlite3.connect(db) as conn:
+        urls = {row[0] for row in conn.execute("select url from articles")}
+    assert urls == {a["url"] for a in sample_site.truth["articles"]}
+
+
+def test_demo_prints_its_summary_and_matches_the_truth(tmp_path):
+    result = run_cli("demo", "--articles", "60", "--db", str(tmp_path / "demo.db"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    for label in ("articles stored:", "duplicates merged:", "links prev:", "links next:",
+                  "links read_also:", "pages/s", "elapsed:"):
+        assert label in out
+    assert "corpus equals the sample site's truth" in out
+    with sqlite3.connect(tmp_path / "demo.db") as conn:
+        stored = conn.execute("select count(*) from articles").fetchone()[0]
+    assert f"articles stored:    {stored}" in out and stored == 60
