@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -25,7 +25,8 @@ TRACKING_PARAMS = re.compile(
 )
 # Characters left as they are in a path (RFC 3986 unreserved plus sub-delims WordPress keeps).
 _PATH_SAFE = "/-._~!$&'()*+,;=:@"
-_AMP_SUFFIX = re.compile(r"/amp/?$")
+# One or more trailing ``/amp`` segments (``/x/amp/amp/`` too, so a second pass finds none).
+_AMP_SUFFIX = re.compile(r"(/amp)+/?$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -56,6 +57,21 @@ class SiteURLs:
             hosts.setdefault(_bare(netloc), (scheme or parts.scheme, netloc))
         return cls(hosts=hosts)
 
+    def adopt(self, declared: str) -> SiteURLs:
+        """This site's URL habits as a page declares them in its ``rel=canonical``:
+        scheme, ``www.`` form and whether permalinks end in a slash."""
+        parts = urlsplit(declared)
+        try:
+            netloc = _netloc(parts.scheme, parts.hostname or "", parts.port)
+        except ValueError:
+            return self
+        if _bare(netloc) not in self.hosts or parts.scheme not in ("http", "https"):
+            return self
+        last = parts.path.rsplit("/", 1)[-1]
+        slash = self.trailing_slash if "." in last else not last
+        return replace(self, hosts={**self.hosts, _bare(netloc): (parts.scheme, netloc)},
+                       trailing_slash=slash)
+
     def allows(self, url: str) -> bool:
         """True when *url* is on one of this crawl's hosts (``www.`` or not)."""
         parts = urlsplit(url)
@@ -82,6 +98,8 @@ def check_url(url: str) -> str:
 
 def _netloc(scheme: str, host: str, port: int | None) -> str:
     host = host.lower().rstrip(".")
+    if ":" in host:  # IPv6 literal: urlsplit's hostname drops the brackets the URL needs
+        host = f"[{host}]"
     if port and port != _DEFAULT_PORTS.get(scheme):
         return f"{host}:{port}"
     return host
@@ -97,6 +115,8 @@ def _canonical_path(path: str, trailing_slash: bool) -> str:
     last = path.rsplit("/", 1)[-1]
     if trailing_slash and last and "." not in last:
         path += "/"
+    elif not trailing_slash and len(path) > 1:
+        path = path.rstrip("/") or "/"
     return path
 
 

@@ -49,6 +49,7 @@ class ArticleSpider(scrapy.Spider):
         self.start_urls = split_urls(start_urls) or list(self.profile.start_urls)
         self.site = self._site_urls(self.profile, self.start_urls)
         self.timezone = self.profile.timezone
+        self._learned_site = False
         self.allowed_domains = self.site.domains
         self._non_article = [re.compile(p) for p in self.profile.non_article]
         self._article_path = re.compile(self.profile.article_path or "") \
@@ -116,8 +117,14 @@ class ArticleSpider(scrapy.Spider):
         return canonicalize_url(url, self.site)
 
     def page_url(self, response: Response, root: HtmlElement) -> str:
-        """The article's URL: its ``rel=canonical`` when on our hosts, else the final URL."""
+        """The article's URL: its ``rel=canonical`` when on our hosts, else the final URL.
+
+        The first article's ``rel=canonical`` also teaches the crawl how the site
+        spells its URLs (https or not, ``www.`` or not, trailing slash or not)."""
         for href in root.xpath("//head/link[@rel='canonical']/@href"):
+            if not self._learned_site:
+                self.site = self.site.adopt(response.urljoin(href))
+                self._learned_site = True
             url = self.canonical(response.urljoin(href))
             if self.site.allows(url):
                 return url
