@@ -107,8 +107,9 @@ class Profile:
     #: Scheme of canonical URLs, when the site has one (``https``); None keeps the
     #: scheme of the start URL.
     scheme: str | None = None
-    #: IANA time zone for visible dates that carry no offset.
-    timezone: str = "UTC"
+    #: IANA time zone for visible dates that carry no offset; None: ask the site
+    #: (WordPress's REST index at ``/wp-json/`` gives it), else UTC.
+    timezone: str | None = None
     #: Regular expression an article URL path matches (None: judge by markup only).
     article_path: str | None = None
     #: Regular expressions of URLs that are never articles.

@@ -7,7 +7,8 @@ The demo and the tests lower the politeness settings for a site on loopback only
 - ``CRAWLER_CONTACT``: how a site owner reaches whoever runs the crawl (URL or
   ``mailto:``); it goes into the User-Agent.
 - ``SITE_TIMEZONE``: IANA zone of dates the site prints without an offset
-  (default: the profile's, UTC for the generic ``wordpress`` profile).
+  (default: the profile's; for the generic ``wordpress`` profile, the zone the
+  site's ``/wp-json/`` index gives, else UTC).
 - ``STORE_BATCH_SIZE``: items written per SQLite transaction.
 - ``VALIDATE_MIN_WORDS``: shortest body, in words, stored as an article.
 - ``VALIDATE_DEFAULT_LANGUAGE``: language of articles whose page names none.

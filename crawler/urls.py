@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import (
+    SplitResult,
+    parse_qsl,
+    quote,
+    unquote,
+    urlencode,
+    urlsplit,
+    urlunsplit,
+)
 
 from w3lib.url import safe_url_string
 
@@ -60,10 +68,10 @@ class SiteURLs:
     def adopt(self, declared: str) -> SiteURLs:
         """This site's URL habits as a page declares them in its ``rel=canonical``:
         scheme, ``www.`` form and whether permalinks end in a slash."""
-        parts = urlsplit(declared)
         try:
+            parts = urlsplit(declared)
             netloc = _netloc(parts.scheme, parts.hostname or "", parts.port)
-        except ValueError:
+        except ValueError:  # unbalanced IPv6 brackets, a port that is no number
             return self
         if _bare(netloc) not in self.hosts or parts.scheme not in ("http", "https"):
             return self
@@ -74,10 +82,10 @@ class SiteURLs:
 
     def allows(self, url: str) -> bool:
         """True when *url* is on one of this crawl's hosts (``www.`` or not)."""
-        parts = urlsplit(url)
         try:
+            parts = urlsplit(url)
             netloc = _netloc(parts.scheme, parts.hostname or "", parts.port)
-        except ValueError:
+        except ValueError:  # unbalanced IPv6 brackets, a port that is no number
             return False
         return _bare(netloc) in self.hosts
 
@@ -138,16 +146,29 @@ def canonicalize_url(url: str, site: SiteURLs | None = None) -> str:
     'https://site.com/?p=123'
     """
     site = site or SiteURLs()
-    try:
-        url = safe_url_string(url.strip())
-    except ValueError:  # w3lib refuses some malformed hosts and ports; keep the text as given
-        url = url.strip()
-    parts = urlsplit(url)
+    parts = _split(url.strip())
+    if parts is None:  # no host can be read: the text itself, less its fragment, is the key
+        return url.strip().partition("#")[0]
     scheme = parts.scheme.lower()
-    try:
-        netloc = _netloc(scheme, parts.hostname or "", parts.port)
-    except ValueError:  # a port that is not a number
-        netloc = (parts.hostname or "").lower()
+    netloc = _netloc(scheme, parts.hostname or "", parts.port)
     scheme, netloc = site.hosts.get(_bare(netloc), (scheme, netloc))
     path = _canonical_path(parts.path, site.trailing_slash)
     return urlunsplit((scheme, netloc, path, _canonical_query(parts.query), ""))
+
+
+def _split(url: str) -> SplitResult | None:
+    """*url* made safe by w3lib (IDNA host, escaped path) and split, with a port that
+    is no number in range dropped; None when the host part cannot be split at all
+    (unbalanced or invalid IPv6 brackets)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number in range
+    except ValueError:
+        parts = parts._replace(netloc=parts.netloc.rpartition(":")[0])
+    try:
+        return urlsplit(safe_url_string(urlunsplit(parts)))
+    except ValueError:  # text w3lib cannot encode: keep it as given, still split
+        return parts

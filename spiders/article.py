@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import scrapy
 from lxml.html import HtmlElement
 from parsel import Selector
 from scrapy.http import HtmlResponse, Response
+from twisted.python.failure import Failure
 
 from crawler.dates import modified_from_page, published_from_page
 from crawler.extract import css, extract_fields, json_ld, meta
@@ -34,6 +37,29 @@ def split_urls(value: str | Iterable[str] | None) -> list[str]:
     if isinstance(value, str):
         value = re.split(r"[\s,]+", value)
     return [check_url(url) for url in value if url.strip()]
+
+
+def site_timezone(body: bytes) -> str | None:
+    """The IANA zone in a WordPress REST index (``timezone_string``, else a whole-hour
+    ``gmt_offset`` as ``Etc/GMT-N``), or None.
+
+    >>> site_timezone(b'{"timezone_string": "Asia/Beirut", "gmt_offset": 3}')
+    'Asia/Beirut'
+    >>> site_timezone(b'{"timezone_string": "", "gmt_offset": "3"}')
+    'Etc/GMT-3'
+    >>> site_timezone(b'<html>') is None
+    True
+    """
+    try:
+        index = json.loads(body)
+        zone = index.get("timezone_string") or ""
+        if not zone:
+            offset = float(index.get("gmt_offset"))
+            zone = f"Etc/GMT{-int(offset):+d}" if offset.is_integer() else ""
+        ZoneInfo(zone)
+    except (ValueError, TypeError, AttributeError, ZoneInfoNotFoundError):
+        return None
+    return zone or None
 
 
 class ArticleSpider(scrapy.Spider):
@@ -71,8 +97,32 @@ class ArticleSpider(scrapy.Spider):
         return SiteURLs(hosts={**others.hosts, **site.hosts})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, meta={"link_role": "start"})
+        if self.timezone is None:
+            # Learn the site's zone first, so no visible date is read in the wrong one.
+            index = urljoin(self.start_urls[0], "/wp-json/")
+            yield scrapy.Request(index, callback=self.parse_site_index, dont_filter=True,
+                                 errback=self.site_index_failed, meta={"link_role": "site_index"})
+        else:
+            for request in self.start_requests_():
+                yield request
+
+    def start_requests_(self) -> list[scrapy.Request]:
+        """Requests for the start pages."""
+        return [scrapy.Request(url, callback=self.parse, meta={"link_role": "start"})
+                for url in self.start_urls]
+
+    def parse_site_index(self, response: Response) -> list[scrapy.Request]:
+        """Take the time zone from WordPress's REST index, then start the crawl."""
+        self.timezone = site_timezone(response.body) or "UTC"
+        self.logger.info("time zone of %s: %s", response.url, self.timezone)
+        return self.start_requests_()
+
+    def site_index_failed(self, failure: Failure) -> list[scrapy.Request]:
+        """No REST index: read dates without an offset as UTC."""
+        self.timezone = "UTC"
+        self.logger.info("no WordPress REST index (%s); dates without offset read as UTC",
+                         failure.getErrorMessage())
+        return self.start_requests_()
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Article | scrapy.Request]:
         """Articles become items (and their links requests); other pages are listings."""
@@ -168,8 +218,8 @@ class ArticleSpider(scrapy.Spider):
                      links: list[dict]) -> Article:
         """Fill an Article with the loader (dates first: extraction edits the tree)."""
         sel = Selector(root=root, type="html")
-        published, published_raw = published_from_page(sel, self.timezone)
-        modified = modified_from_page(sel, self.timezone)
+        published, published_raw = published_from_page(sel, self.timezone or "UTC")
+        modified = modified_from_page(sel, self.timezone or "UTC")
         aliases = self.aliases(response, root, url)
         fields = extract_fields(root, self.profile)
         loader = ArticleLoader()

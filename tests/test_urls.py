@@ -97,6 +97,23 @@ def test_canonical_forms(url: str, expected: str) -> None:
     assert canonicalize_url(url) == expected
 
 
+@pytest.mark.parametrize(("url", "expected"), [
+    # IPv6 literals keep their brackets
+    ("http://[::1]:8000/x", "http://[::1]:8000/x/"),
+    ("http://[2001:DB8::1]/x", "http://[2001:db8::1]/x/"),
+    # Arabic host names in IDNA form
+    ("http://جنوبية.example/x", "http://xn--ngbch8hkn.example/x/"),
+    # a port that is no number in range is dropped, the rest still names the page
+    ("http://جنوبية.example:99999/x", "http://xn--ngbch8hkn.example/x/"),
+    ("http://user:pw@janoubia.com:x/x", "http://janoubia.com/x/"),
+    # no host can be read: the text is its own key, less its fragment
+    ("http://[::1/x#comments", "http://[::1/x"),
+    ("  http://a]b/  ", "http://a]b/"),
+])
+def test_malformed_hosts_and_ports(url: str, expected: str) -> None:
+    assert canonicalize_url(url) == expected
+
+
 def test_other_hosts_keep_their_own_scheme_and_host() -> None:
     url = "http://www.other.example/2017/09/12/x/?utm_source=a"
     assert canonicalize_url(url, JANOUBIA) == "http://www.other.example/2017/09/12/x/"
@@ -138,6 +155,20 @@ def test_from_urls_rejects_a_malformed_url() -> None:
         SiteURLs.from_urls(["https://ok.example/", "janoubia.com"])
 
 
+def test_adopt_learns_scheme_www_and_slash_from_rel_canonical() -> None:
+    site = SiteURLs.from_urls(["http://janoubia.com/"])
+    learned = site.adopt("https://www.janoubia.com/2017/09/12/x")
+    assert learned.hosts == {"janoubia.com": ("https", "www.janoubia.com")}
+    assert learned.trailing_slash is False
+    assert canonicalize_url("http://janoubia.com/2017/09/12/x/", learned) == (
+        "https://www.janoubia.com/2017/09/12/x")
+    # a file name says nothing about slashes; other hosts and bad URLs teach nothing
+    assert site.adopt("https://janoubia.com/a.html").trailing_slash is True
+    for declared in ("https://other.example/x/", "ftp://janoubia.com/x/", "http://[::1/",
+                     "http://janoubia.com:x/"):
+        assert site.adopt(declared) == site
+
+
 @pytest.mark.parametrize(("url", "allowed"), [
     ("https://janoubia.com/x/", True),
     ("http://www.janoubia.com/x/", True),
@@ -148,6 +179,7 @@ def test_from_urls_rejects_a_malformed_url() -> None:
     ("https://janoubia.com.evil.example/x/", False),
     ("https://sub.janoubia.com/x/", False),
     ("https://janoubia.com:port/x/", False),
+    ("https://[janoubia.com/x/", False),
     ("mailto:info@janoubia.com", False),
 ])
 def test_allows(url: str, allowed: bool) -> None:
@@ -186,7 +218,11 @@ ESCAPES = st.integers(0, 255).map(lambda b: f"%{b:02x}") | st.integers(0, 255).m
 SEGMENT = st.lists(ARABIC | RESERVED | ESCAPES | st.sampled_from(list("aZ09")), max_size=12).map(
     "".join)
 HOSTS = st.sampled_from(["janoubia.com", "www.janoubia.com", "WWW.Janoubia.com", "127.0.0.1",
-                         "news.example", "جنوبية.example", "[::1]", "xn--mgbh0fb.example"])
+                         "news.example", "جنوبية.example", "[::1]", "xn--mgbh0fb.example",
+                         "user:pw@janoubia.com"])
+# Hosts pages really print by mistake: unbalanced or invalid IPv6 brackets, empty labels.
+BAD_HOSTS = st.sampled_from(["[::1", "a]b", "[zz]", "", ".", "janoubia..com", "-x.example",
+                             "a" * 70 + ".example", "a b.example", "%41.example"])
 PORTS = st.sampled_from(["", ":80", ":443", ":8000", ":0", ":65535", ":99999", ":x", ":"])
 QUERY = st.lists(st.tuples(st.sampled_from(["p", "utm_source", "fbclid", "s", "amp", "q", ""]),
                            SEGMENT), max_size=4).map(
@@ -194,14 +230,14 @@ QUERY = st.lists(st.tuples(st.sampled_from(["p", "utm_source", "fbclid", "s", "a
 
 
 @st.composite
-def url_shaped(draw: st.DrawFn) -> str:
+def url_shaped(draw: st.DrawFn, hosts: st.SearchStrategy[str] = HOSTS) -> str:
     """URLs as pages print them: any scheme case, host form, port, Arabic and
     reserved characters in the path, escapes in either case, query, fragment."""
     scheme = draw(st.sampled_from(["http", "https", "HTTP", "Https"]))
     path = "/".join(draw(st.lists(SEGMENT, max_size=5)))
     query = draw(QUERY)
     fragment = draw(st.sampled_from(["", "#", "#comments", "#respond", f"#{SLUG}"]))
-    return (f"{scheme}://{draw(HOSTS)}{draw(PORTS)}/{path}" + (f"?{query}" if query else "")
+    return (f"{scheme}://{draw(hosts)}{draw(PORTS)}/{path}" + (f"?{query}" if query else "")
             + fragment)
 
 
@@ -215,9 +251,18 @@ def test_never_raises_on_any_text(text: str, site: SiteURLs) -> None:
     assert isinstance(canonicalize_url(text, site), str)
 
 
-@given(url_shaped(), SITES)
+@given(url_shaped(HOSTS | BAD_HOSTS), SITES)
+def test_never_raises_on_url_shaped_text(url: str, site: SiteURLs) -> None:
+    assert isinstance(canonicalize_url(url, site), str)
+    assert site.allows(url) in (True, False)
+
+
+@given(url_shaped(HOSTS | BAD_HOSTS), SITES)
 @example("https://janoubia.com/x/amp/amp/", SiteURLs())
 @example("http://[::1]:8000/x", SiteURLs())
+@example("http://[::1/x#y", SiteURLs())
+@example("http://جنوبية.example:99999/", SiteURLs())
+@example("http://user:pw@جنوبية.example:x/", SiteURLs())
 @example("https://janoubia.com/%25%32%66/", SiteURLs())
 def test_idempotent(url: str, site: SiteURLs) -> None:
     once = canonicalize_url(url, site)

@@ -45,7 +45,7 @@ def check_reachable(posts: list[Post], chain: list[Post]) -> None:
 def render_pages(rng: random.Random, posts: list[Post], chain: list[Post],
                  chrome: L.Chrome) -> dict[str, Page]:
     """Every page of the site keyed by encoded path (``/?p=ID`` for shortlinks)."""
-    pages = {"/robots.txt": P.robots(), "/feed/": P.feed(chain)}
+    pages = {"/robots.txt": P.robots(), "/feed/": P.feed(chain), "/wp-json/": P.rest_index()}
     pages.update(P.listings(chain, chrome))
     pages.update(P.shortlinks(posts))
     comment_id = 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from email.utils import format_datetime
 from html import escape
@@ -98,6 +99,14 @@ def shortlinks(posts: list[Post]) -> dict[str, Page]:
     pages.update({f"/?p={p.copy_id}": Page(301, location=L.href(p.copy_path))
                   for p in posts if p.copy_path})
     return pages
+
+
+def rest_index() -> Page:
+    """``/wp-json/``: the REST API index, with the site's time zone as WordPress gives it."""
+    index = {"name": W.SITE_NAME, "url": O, "home": O, "gmt_offset": "3",
+             "timezone_string": "Asia/Beirut", "namespaces": ["wp/v2"]}
+    return Page(200, json.dumps(index, ensure_ascii=False).encode("utf-8"),
+                "application/json; charset=UTF-8")
 
 
 def robots() -> Page:
