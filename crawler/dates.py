@@ -258,7 +258,11 @@ PUBLISHED_META = (
     "sailthru.date", "parsely-pub-date", "DC.date.issued", "dcterms.issued",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "last-modified")
-PUBLISHED_TIME_CSS = ("time.published", "time.entry-date", "article time")
+PUBLISHED_TIME_CSS = (
+    "time.published", "time.entry-date", "time[itemprop=datePublished]",
+    ".wp-block-post-date time", ".posted-on time", "article time", "main time[datetime]",
+    "time[datetime]",
+)
 MODIFIED_TIME_CSS = ("time.updated", "time[itemprop=dateModified]")
 VISIBLE_DATE_CSS = (
     ".entry-date", ".posted-on", ".post-date", ".jeg_meta_date", ".td-post-date",
@@ -269,7 +273,8 @@ _META = "//meta[@property=$n or @name=$n] | //*[@itemprop=$n]"
 # Dates in sidebars, widgets, related lists and footers belong to other articles.
 _OTHER_BLOCK = (
     "ancestor::*[self::aside or self::footer or self::nav or contains(@class, 'widget')"
-    " or contains(@class, 'related') or contains(@class, 'sidebar')]"
+    " or contains(@class, 'related') or contains(@class, 'sidebar')"
+    " or contains(@class, 'comment') or @id='comments']"
 )
 _AFTER_HEADLINE = (
     "following::text()[normalize-space()]"
@@ -368,7 +373,7 @@ def _time_values(sel: Selector, css: Iterable[str]) -> Iterator[str]:
     for query in css:
         for el in sel.css(query):
             value = el.attrib.get("datetime") or _text(el)
-            if value.strip():
+            if value.strip() and not el.xpath(_OTHER_BLOCK):
                 yield value.strip()
 
 

@@ -25,13 +25,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag
 
 from lxml import etree
 from lxml.html import HtmlElement
 from w3lib.html import strip_html5_whitespace
 
 from crawler.text import normalize_arabic
+from crawler.urls import join_url
 
 PREV, NEXT, READ_ALSO = "prev", "next", "read_also"
 
@@ -205,7 +206,8 @@ class _Page:
         self.root = root
         self.page_url = urldefrag(page_url)[0]
         base = _BASE_HREF(root)
-        self.base = urljoin(page_url, strip_html5_whitespace(base[0])) if base else page_url
+        joined = join_url(page_url, strip_html5_whitespace(base[0])) if base else None
+        self.base = joined or page_url
         self._urls: dict[HtmlElement, str | None] = {}
         self._classes: dict[str, list[HtmlElement]] | None = None
         self._class_values: str | None = None
@@ -225,8 +227,10 @@ class _Page:
             return None
         if not _REJECTED_REL.isdisjoint((anchor.get("rel") or "").lower().split()):
             return None
-        url = urljoin(self.base, href)
-        if not url.startswith(("http://", "https://")) or urldefrag(url)[0] == self.page_url:
+        url = join_url(self.base, href)
+        if url is None or not url.startswith(("http://", "https://")):
+            return None
+        if urldefrag(url)[0] == self.page_url:
             return None
         return None if _excluded(anchor) else url
 

@@ -16,6 +16,7 @@ from urllib.parse import (
     quote,
     unquote,
     urlencode,
+    urljoin,
     urlsplit,
     urlunsplit,
 )
@@ -95,6 +96,20 @@ class SiteURLs:
         return sorted({bare.split(":")[0] for bare in self.hosts})
 
 
+def join_url(base: str, href: str) -> str | None:
+    """*href* resolved against *base*, or None when it cannot be (a malformed host).
+
+    >>> join_url("https://a.com/x/", "../y")
+    'https://a.com/y'
+    >>> join_url("https://a.com/", "http://[2001:db8::1/x/") is None
+    True
+    """
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
+
+
 def check_url(url: str) -> str:
     """Return *url* stripped, or raise ``BadStartURL`` if it is not absolute http(s)."""
     url = url.strip()
@@ -148,7 +163,7 @@ def canonicalize_url(url: str, site: SiteURLs | None = None) -> str:
     site = site or SiteURLs()
     parts = _split(url.strip())
     if parts is None:  # no host can be read: the text itself, less its fragment, is the key
-        return url.strip().partition("#")[0]
+        return url.partition("#")[0].strip()
     scheme = parts.scheme.lower()
     netloc = _netloc(scheme, parts.hostname or "", parts.port)
     scheme, netloc = site.hosts.get(_bare(netloc), (scheme, netloc))

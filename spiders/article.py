@@ -23,7 +23,7 @@ from crawler.links import find_links
 from crawler.loaders import ArticleLoader
 from crawler.profiles import Profile, get_profile
 from crawler.text import content_hash, word_count
-from crawler.urls import SiteURLs, canonicalize_url, check_url
+from crawler.urls import SiteURLs, canonicalize_url, check_url, join_url
 
 _SHORTLINK = re.compile(r"^(p|page_id)=\d+$")
 _SINGLE_BODY_CLASSES = {"single", "single-post", "single-format-standard"}
@@ -172,10 +172,13 @@ class ArticleSpider(scrapy.Spider):
         The first article's ``rel=canonical`` also teaches the crawl how the site
         spells its URLs (https or not, ``www.`` or not, trailing slash or not)."""
         for href in root.xpath("//head/link[@rel='canonical']/@href"):
+            declared = join_url(response.url, href)
+            if declared is None:
+                continue
             if not self._learned_site:
-                self.site = self.site.adopt(response.urljoin(href))
+                self.site = self.site.adopt(declared)
                 self._learned_site = True
-            url = self.canonical(response.urljoin(href))
+            url = self.canonical(declared)
             if self.site.allows(url):
                 return url
         return self.canonical(response.url)
@@ -185,11 +188,13 @@ class ArticleSpider(scrapy.Spider):
         URL when ``rel=canonical`` names another, the page's shortlink."""
         found = [(u, "redirect") for u in response.meta.get("redirect_urls", [])]
         found.append((response.url, "canonical"))
-        found += [(response.urljoin(h), "shortlink")
+        found += [(join_url(response.url, h), "shortlink")
                   for h in root.xpath("//head/link[@rel='shortlink']/@href")]
         aliases: dict[str, str] = {}
-        for alias, reason in found:
-            alias = self.canonical(alias)
+        for joined, reason in found:
+            if joined is None:
+                continue
+            alias = self.canonical(joined)
             if alias != url and self.site.allows(alias):
                 aliases.setdefault(alias, reason)
         return [{"url": alias, "reason": reason} for alias, reason in aliases.items()]
@@ -250,7 +255,10 @@ class ArticleSpider(scrapy.Spider):
                 href = a.get("href")
                 if not href:
                     continue
-                url = self.canonical(response.urljoin(href))
+                joined = join_url(response.url, href)
+                if joined is None:
+                    continue
+                url = self.canonical(joined)
                 if url not in seen and self.follows(url):
                     seen.add(url)
                     yield scrapy.Request(url, callback=self.parse,

@@ -261,6 +261,7 @@ def test_never_raises_on_url_shaped_text(url: str, site: SiteURLs) -> None:
 @example("https://janoubia.com/x/amp/amp/", SiteURLs())
 @example("http://[::1]:8000/x", SiteURLs())
 @example("http://[::1/x#y", SiteURLs())
+@example("http://[::1/ #", SiteURLs())
 @example("http://جنوبية.example:99999/", SiteURLs())
 @example("http://user:pw@جنوبية.example:x/", SiteURLs())
 @example("https://janoubia.com/%25%32%66/", SiteURLs())
