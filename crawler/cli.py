@@ -14,7 +14,10 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.errors import CrawlerError, UsageError
+from crawler.outcome import DEGRADED, Thresholds, exit_status
 from crawler.profiles import PROFILES, get_profile
+from crawler.runs import RunLock
+from crawler.storage import Corpus
 from crawler.urls import check_url
 
 DEFAULT_DB = "data/corpus.db"
@@ -62,8 +65,6 @@ def check_settings(settings: Settings) -> None:
 
 def check_corpus(db: str) -> None:
     """Open (creating or migrating) the corpus once, so a bad file fails before the crawl."""
-    from crawler.storage import Corpus
-
     Corpus(db).close()
 
 
@@ -78,12 +79,22 @@ def run_crawl(settings: Settings, profile: str, start_urls: Sequence[str]) -> di
     return crawler.stats.get_stats() if crawler.stats else {}
 
 
-def exit_status(stats: dict[str, Any]) -> int:
-    """0 when the crawl finished by itself; 3 for a storage failure; 1 otherwise."""
-    reason = stats.get("finish_reason")
-    if reason == "finished":
-        return 0
-    return 3 if reason == "storage_error" else 1
+def finish(db: str, settings: Settings, stats: dict[str, Any]) -> int:
+    """Judge the run that just ended, record its exit status, say why if it is not 0."""
+    limits = Thresholds(settings.getfloat("RUNS_MAX_ERROR_SHARE"),
+                        settings.getfloat("RUNS_MIN_COVERAGE_RATIO"))
+    run_id = stats.get("run/id")
+    with Corpus(db) as corpus:
+        history = corpus.runs(limit=50)
+        run = next((r for r in history if r["id"] == run_id), None)
+        last = next((r for r in history if r["id"] != run_id and r.get("finished_at")), None)
+        code, why = exit_status(stats, run, last, limits)
+        if run_id is not None:
+            corpus.set_exit_status(run_id, code)
+    if why:
+        click.echo(f"Warning: {why} (exit {code})" if code == DEGRADED else f"Error: {why}",
+                   err=True)
+    return code
 
 
 class Group(click.Group):
@@ -112,7 +123,11 @@ def main() -> None:
               help="Override a Scrapy or crawler setting (repeatable).")
 def crawl(profile: str, start_urls: tuple[str, ...], db: str, overrides: tuple[str, ...]) -> None:
     """Crawl a site with PROFILE into the corpus, from START_URLs (staying on their
-    hosts) or the profile's own start pages. Exits 0 when the crawl finished."""
+    hosts) or the profile's own start pages, then from what earlier runs left to look
+    at; only new or changed pages are fetched again.
+
+    Exit status: 0 success, 1 ended early, 2 bad input, 3 storage error, 4 another run
+    holds the database, 5 degraded run."""
     get_profile(profile)
     urls = [check_url(u) for u in start_urls]
     if not urls and not get_profile(profile).start_urls:
@@ -120,8 +135,11 @@ def crawl(profile: str, start_urls: tuple[str, ...], db: str, overrides: tuple[s
     settings = project_settings(db, overrides)
     check_settings(settings)
     check_corpus(db)
-    stats = run_crawl(settings, profile, urls)
-    sys.exit(exit_status(stats))
+    with RunLock(db):
+        settings.set("RUNS_LOCK_HELD", True, priority="cmdline")
+        stats = run_crawl(settings, profile, urls)
+        code = finish(db, settings, stats)
+    sys.exit(code)
 
 
 @main.command()
@@ -139,3 +157,35 @@ def demo(articles: int, seed: int, db: str) -> None:
     result = run_demo(articles=articles, seed=seed, db=Path(db))
     print_summary(result, elapsed=time.monotonic() - started)
     sys.exit(0 if result.ok else 1)
+
+
+def existing_corpus(db: str) -> Corpus:
+    """Open a corpus that must already exist (reading commands never create one)."""
+    if not Path(db).is_file():
+        raise UsageError(f"no corpus at {db}")
+    return Corpus(db)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+              help="SQLite file of the corpus.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000),
+              help="Number of runs to show, newest first.")
+def runs(db: str, limit: int) -> None:
+    """Show the history of runs: when, what they fetched and stored, how they ended."""
+    from crawler.report import format_runs
+
+    with existing_corpus(db) as corpus:
+        click.echo(format_runs(corpus.runs(limit=limit)))
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+              help="SQLite file of the corpus.")
+def stats(db: str) -> None:
+    """Summarise the corpus: articles, aliases, links by role, revisions, fetches,
+    stored bytes, date range, top categories and field coverage."""
+    from crawler.report import format_summary
+
+    with existing_corpus(db) as corpus:
+        click.echo(format_summary(corpus.summary()))

@@ -272,9 +272,12 @@ VISIBLE_DATE_CSS = (
 _META = "//meta[@property=$n or @name=$n] | //*[@itemprop=$n]"
 # Dates in sidebars, widgets, related lists and footers belong to other articles.
 _OTHER_BLOCK = (
-    "ancestor::*[self::aside or self::footer or self::nav or contains(@class, 'widget')"
-    " or contains(@class, 'related') or contains(@class, 'sidebar')"
-    " or contains(@class, 'comment') or @id='comments']"
+    # <body> classes such as has-widgets or showing-comments say nothing of the date's
+    # place; an article's own <footer class="entry-footer"> holds its date in some themes.
+    "ancestor::*[not(self::body or self::html)]"
+    "[self::aside or self::nav or self::footer[not(ancestor::article or ancestor::main)]"
+    " or contains(@class, 'widget') or contains(@class, 'related')"
+    " or contains(@class, 'sidebar') or contains(@class, 'comment') or @id='comments']"
 )
 _AFTER_HEADLINE = (
     "following::text()[normalize-space()]"
@@ -291,16 +294,22 @@ def published_from_page(
     text (*visible_css*, then the text right under the headline).  When nothing parses,
     the first structured value is still returned as raw, for later re-parsing.
     """
+    iso, raw = machine_published(sel, tz)
+    if iso is None:
+        iso, seen = _first_parsed(_visible_values(sel, visible_css), tz)
+        raw = seen if iso else raw
+    return iso, raw
+
+
+def machine_published(sel: Selector, tz: str) -> tuple[str | None, str | None]:
+    """Publication time from machine-readable markup only (meta, JSON-LD, ``<time>``):
+    (ISO in *tz*, string as found), or (None, first value seen)."""
     structured = chain(
         _meta_values(sel, PUBLISHED_META),
         _jsonld_values(sel, "datePublished"),
         _time_values(sel, PUBLISHED_TIME_CSS),
     )
-    iso, raw = _first_parsed(structured, tz)
-    if iso is None:
-        iso, seen = _first_parsed(_visible_values(sel, visible_css), tz)
-        raw = seen if iso else raw
-    return iso, raw
+    return _first_parsed(structured, tz)
 
 
 def modified_from_page(sel: Selector, tz: str) -> str | None:

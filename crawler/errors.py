@@ -27,3 +27,15 @@ class StorageError(CrawlerError):
     """The corpus database cannot be opened, migrated or written."""
 
     exit_code = 3
+
+
+class RunLocked(CrawlerError):
+    """Another run holds the corpus's lock file."""
+
+    exit_code = 4
+
+
+class DegradedRun(CrawlerError):
+    """The run finished, but its errors, new articles or field coverage say the site broke."""
+
+    exit_code = 5

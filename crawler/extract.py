@@ -27,7 +27,7 @@ BLOCK_TAGS = frozenset({
 })
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
-_AUTHOR_PREFIX = re.compile(r"^\s*(بقلم|كتب|كتبت|إعداد|اعداد|تحرير|by)\s*[:：]?\s*", re.I)
+_AUTHOR_PREFIX = re.compile(r"^\s*(بقلم|بواسطة|كتب|كتبت|إعداد|اعداد|تحرير|by)\s*[:：]?\s*", re.I)
 _COMMENT_CLASSES = {"comments-area", "comment-list", "commentlist", "comment", "comments"}
 _selectors: dict[str, CSSSelector] = {}
 

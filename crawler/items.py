@@ -1,4 +1,4 @@
-"""The items the spiders yield and the pipelines store."""
+"""The items the spiders yield and the pipelines store: articles and fetches."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ class Article(scrapy.Item):
     #: Publication time, ISO 8601 with a UTC offset (``2017-09-12T10:05:00+03:00``),
     #: or None when no date could be read.
     published = scrapy.Field()
+    #: Whether ``published`` came from machine-readable markup (meta, JSON-LD,
+    #: ``<time datetime>``) rather than visible text; not stored.
+    dated_by_markup = scrapy.Field()
     #: The publication date exactly as the page gave it (meta content, JSON-LD value
     #: or visible text), for provenance and re-parsing.
     published_raw = scrapy.Field()
@@ -62,3 +65,41 @@ class Article(scrapy.Item):
     #: Set by the dedupe pipeline: URL of a stored duplicate that this article, the
     #: preferred copy, replaces (the old URL becomes an alias).
     replaces = scrapy.Field()
+    #: How the page was fetched, for the ``fetches`` table: a dict with the keys of
+    #: a ``Fetch`` item except ``error``.  None when the article was not fetched
+    #: over HTTP (tests, imports).
+    fetch = scrapy.Field()
+
+
+class Fetch(scrapy.Item):
+    """One HTTP fetch that is not a stored article: a listing or entry page, a
+    304 Not Modified, a page that is not an article, or a request that failed for good.
+
+    The validate and dedupe pipelines pass it through; the store pipeline writes
+    it to the ``fetches`` table (its body, compressed, to ``bodies``).
+    """
+
+    #: The URL first requested, before any redirect.
+    requested_url = scrapy.Field()
+    #: The URL of the final response, after redirects (the requested URL when none).
+    final_url = scrapy.Field()
+    #: HTTP status of the final response (int), or None when no response came.
+    status = scrapy.Field()
+    #: The response's ``ETag`` header as sent, or None.
+    etag = scrapy.Field()
+    #: The response's ``Last-Modified`` header as sent, or None.
+    last_modified = scrapy.Field()
+    #: The response's ``Content-Type`` header as sent, or None.
+    content_type = scrapy.Field()
+    #: The raw response body (bytes), or None (304 Not Modified, no response).
+    #: Stored compressed once per distinct SHA-256 digest.
+    body = scrapy.Field()
+    #: Why the URL was requested: ``start``, ``listing``, ``prev``, ``next``,
+    #: ``read_also``, ``chain_end``, ``pending``, ``site_index``...
+    link_role = scrapy.Field()
+    #: Canonical URL of the article whose link led here, or None.
+    link_src = scrapy.Field()
+    #: When the response arrived (or the request failed), ISO 8601 in UTC.
+    fetched_at = scrapy.Field()
+    #: Why the fetch failed for good (``HttpError 404``, ``TimeoutError``...), or None.
+    error = scrapy.Field()

@@ -51,6 +51,8 @@ WORDPRESS_AUTHOR = (
     ".post-meta-author a",
     ".meta-author a",
     ".entry-meta .author a",
+    ".post-author .meta-text a",  # Twenty Twenty: "بواسطة <a>" without rel=author
+    ".author-bio .author-title",  # Twenty Twenty-One's author box: "بواسطة NAME"
     "a[rel=author]",
     ".author-name",
     ".byline .author",

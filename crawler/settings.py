@@ -9,6 +9,17 @@ The demo and the tests lower the politeness settings for a site on loopback only
 - ``SITE_TIMEZONE``: IANA zone of dates the site prints without an offset
   (default: the profile's; for the generic ``wordpress`` profile, the zone the
   site's ``/wp-json/`` index gives, else UTC).
+- ``INCREMENTAL_ENABLED``: read the corpus to fetch only what is new (default on).
+- ``INCREMENTAL_KNOWN_STREAK``: known articles walked back along prev links, in a
+  row, before a run stops walking (default 5).
+- ``RUNS_ENABLED``: record each run in the ``runs`` table (default on).
+- ``RUNS_LOCK_HELD``: set by ``crawler crawl``, which takes the database's run lock
+  before Scrapy starts; other ways of running (``scrapy crawl``, scrapyd) leave it off
+  and the run recorder takes the lock.
+- ``RUNS_MAX_ERROR_SHARE``: share of failed fetches above which a run is degraded.
+- ``RUNS_MIN_COVERAGE_RATIO``: a run whose field coverage falls below this share of
+  the last run's is degraded.
+- ``PROGRESS_ENABLED`` / ``PROGRESS_INTERVAL``: the live progress line on a terminal.
 - ``STORE_BATCH_SIZE``: items written per SQLite transaction.
 - ``VALIDATE_MIN_WORDS``: shortest body, in words, stored as an article.
 - ``VALIDATE_DEFAULT_LANGUAGE``: language of articles whose page names none.
@@ -25,6 +36,14 @@ CRAWLER_CONTACT = "https://github.com/arabic-news-crawler"
 # ``{contact}`` is filled from CRAWLER_CONTACT by crawler.middlewares.ContactUserAgentMiddleware.
 USER_AGENT = "arabic-news-crawler/0.1 (+{contact})"
 SITE_TIMEZONE = None
+INCREMENTAL_ENABLED = True
+INCREMENTAL_KNOWN_STREAK = 5
+RUNS_ENABLED = True
+RUNS_LOCK_HELD = False
+RUNS_MAX_ERROR_SHARE = 0.2
+RUNS_MIN_COVERAGE_RATIO = 0.5
+PROGRESS_ENABLED = True
+PROGRESS_INTERVAL = 1.0
 STORE_BATCH_SIZE = 200
 VALIDATE_MIN_WORDS = 20
 VALIDATE_DEFAULT_LANGUAGE = "ar"
@@ -50,6 +69,10 @@ REMOTE_CONTROL_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
+}
+EXTENSIONS = {
+    "crawler.extensions.RunRecorder": 100,
+    "crawler.extensions.Progress": 500,
 }
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

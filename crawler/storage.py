@@ -4,7 +4,7 @@
 written in one ``BEGIN IMMEDIATE`` transaction, so a crawl killed half-way
 leaves the file as it was after the last complete batch.
 
-Schema (version 1):
+Schema version 1:
 
 - ``articles``: one row per article, keyed by its canonical ``url``;
   ``categories`` and ``tags`` are JSON arrays; ``first_seen``/``last_seen`` are
@@ -13,18 +13,38 @@ Schema (version 1):
   ``shortlink``, ``canonical``, ``duplicate``...) -> ``article_url``.
 - ``links``: ``src`` article -> ``dst`` URL by ``role`` (``prev``, ``next``,
   ``read_also``) and the ``rule`` that found it.
+
+Version 2 adds what scheduled runs need:
+
+- ``runs``: one row per run: when, profile, start URLs (JSON), pid and host,
+  counts, field ``coverage`` (JSON), finish reason and exit status.
+- ``bodies``: raw response bodies by SHA-256 ``digest``, compressed (``encoding``
+  ``zstd`` or ``gzip``), each stored once; ``size`` is the raw length.
+- ``fetches``: one provenance row per HTTP fetch (run, requested and final URL,
+  status, validators, body digest, the link that led there, error).
+- ``revisions``: the earlier versions of articles whose extracted text or
+  publication date changed.
+- views ``pending`` (linked URLs that are neither article nor alias: the crawl's
+  unfinished frontier) and ``chain_ends`` (articles without a ``next`` or
+  without a ``prev`` link, with the ``missing`` role).
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import importlib
 import json
+import os
 import re
+import socket
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import sqlite_utils
@@ -77,9 +97,95 @@ def _create_v1(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+_SCHEMA_V2 = (
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        profile TEXT,
+        start_urls TEXT,
+        pid INTEGER,
+        host TEXT,
+        fetched INTEGER,
+        new INTEGER,
+        updated INTEGER,
+        unchanged INTEGER,
+        duplicates INTEGER,
+        failed INTEGER,
+        not_modified INTEGER,
+        coverage TEXT,
+        date_failures INTEGER,
+        finish_reason TEXT,
+        exit_status INTEGER
+    )""",
+    """CREATE TABLE bodies (
+        digest TEXT PRIMARY KEY,
+        encoding TEXT NOT NULL CHECK (encoding IN ('zstd', 'gzip')),
+        size INTEGER NOT NULL,
+        data BLOB NOT NULL
+    )""",
+    """CREATE TABLE fetches (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER,
+        requested_url TEXT NOT NULL,
+        final_url TEXT,
+        status INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        content_type TEXT,
+        digest TEXT REFERENCES bodies (digest),
+        link_role TEXT,
+        link_src TEXT,
+        fetched_at TEXT NOT NULL,
+        error TEXT
+    )""",
+    "CREATE INDEX idx_fetches_final_url ON fetches (final_url)",
+    "CREATE INDEX idx_fetches_requested_url ON fetches (requested_url)",
+    "CREATE INDEX idx_fetches_run_id ON fetches (run_id)",
+    """CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY,
+        article_url TEXT NOT NULL,
+        title TEXT,
+        author TEXT,
+        published TEXT,
+        modified TEXT,
+        categories TEXT,
+        tags TEXT,
+        body TEXT,
+        content_hash TEXT,
+        first_seen TEXT,
+        replaced_at TEXT NOT NULL,
+        run_id INTEGER
+    )""",
+    "CREATE INDEX idx_revisions_article_url ON revisions (article_url)",
+    """CREATE VIEW pending AS
+        SELECT DISTINCT dst AS url FROM links
+        WHERE NOT EXISTS (SELECT 1 FROM articles WHERE articles.url = links.dst)
+          AND NOT EXISTS (SELECT 1 FROM aliases WHERE aliases.url = links.dst)""",
+    # Only articles on a chain (with a prev or a next link) can be its end: an article
+    # reached by read-also alone has neither and would be fetched again every run.
+    """CREATE VIEW chain_ends AS
+        SELECT url, 'next' AS missing FROM articles
+        WHERE EXISTS (SELECT 1 FROM links WHERE links.src = articles.url AND links.role = 'prev')
+          AND NOT EXISTS
+            (SELECT 1 FROM links WHERE links.src = articles.url AND links.role = 'next')
+        UNION ALL
+        SELECT url, 'prev' AS missing FROM articles
+        WHERE EXISTS (SELECT 1 FROM links WHERE links.src = articles.url AND links.role = 'next')
+          AND NOT EXISTS
+            (SELECT 1 FROM links WHERE links.src = articles.url AND links.role = 'prev')""",
+)
+
+
+def _create_v2(db: sqlite_utils.Database) -> None:
+    """Version 2: runs, bodies, fetches, revisions; views pending and chain_ends."""
+    for statement in _SCHEMA_V2:
+        db.execute(statement)
+
+
 #: Schema changes in order; the database's ``PRAGMA user_version`` counts those applied.
 #: Append new functions, never edit or reorder applied ones.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = ("articles", "aliases", "links")
 
@@ -91,13 +197,24 @@ _COLUMNS = ("url", *_PLAIN, *_JSON)
 # Fields of a fetch rather than of the article: they change without the article changing.
 _FETCH_ONLY = {"url", "status", "fetched_at"}
 _COMPARED = tuple(c for c in _COLUMNS if c not in _FETCH_ONLY)
+# A change in these is a new version of the article; the old one goes to ``revisions``.
+_REVISED = ("content_hash", "published")
+_REVISION_COLUMNS = ("title", "author", "published", "modified", "categories", "tags", "body",
+                     "content_hash")
+_FETCH_COLUMNS = ("requested_url", "final_url", "status", "etag", "last_modified",
+                  "content_type", "link_role", "link_src", "fetched_at", "error")
+# What ``finish_run`` may set; the rest of a runs row is written by ``start_run``.
+_RUN_RESULTS = ("finished_at", "fetched", "new", "updated", "unchanged", "duplicates", "failed",
+                "not_modified", "coverage", "date_failures", "finish_reason", "exit_status")
+_COVERED = ("title", "author", "published", "body")
 _SHORTLINK = re.compile(r"(?:^|&)(?:p|page_id)=\d+(?:&|$)")
 
 
 @dataclass
 class SaveCounts:
     """What one ``Corpus.save`` call did: articles inserted, updated or seen unchanged,
-    alias rows added or re-pointed, links added, duplicates recorded as aliases."""
+    alias rows added or re-pointed, links added, duplicates recorded as aliases,
+    earlier versions kept as revisions, fetch rows written."""
 
     inserted: int = 0
     updated: int = 0
@@ -105,14 +222,62 @@ class SaveCounts:
     aliases: int = 0
     links: int = 0
     duplicates: int = 0
+    revisions: int = 0
+    fetches: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The counts by name."""
         return asdict(self)
 
 
+@dataclass
+class _Batch:
+    """What the items of one save share: its time, its run and its counts."""
+
+    now: str
+    run_id: int | None
+    counts: SaveCounts = field(default_factory=SaveCounts)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _find_zstd() -> ModuleType | None:
+    """The first zstd module installed: Python 3.14's own, its backport, or zstandard."""
+    for name in ("compression.zstd", "backports.zstd", "zstandard"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    return None
+
+
+_ZSTD = _find_zstd()
+#: How new bodies are compressed: ``zstd`` when a module for it is installed, else ``gzip``.
+BODY_ENCODING = "gzip" if _ZSTD is None else "zstd"
+
+
+def compress_body(raw: bytes) -> tuple[str, bytes]:
+    """``(encoding, data)``: *raw* compressed the way new bodies are stored."""
+    if _ZSTD is None:
+        # mtime=0: the same page always compresses to the same bytes.
+        return "gzip", gzip.compress(raw, mtime=0)
+    return "zstd", _ZSTD.compress(raw)
+
+
+def decompress_body(encoding: str, data: bytes) -> bytes:
+    """The raw bytes of a body stored with *encoding*."""
+    if encoding == "gzip":
+        return gzip.decompress(data)
+    if encoding == "zstd" and _ZSTD is not None:
+        return bytes(_ZSTD.decompress(data))
+    raise StorageError(f"cannot read a {encoding} body: no module for it is installed")
+
+
+def is_fetch(item: Mapping[str, Any]) -> bool:
+    """True for a Fetch item: it has a ``requested_url`` and no ``url``."""
+    return "url" not in item and "requested_url" in item
 
 
 def _alias_entries(aliases: Iterable[Any] | None) -> Iterator[tuple[str, str]]:
@@ -135,6 +300,41 @@ def _article_row(item: Mapping[str, Any]) -> dict[str, Any]:
     for name in _JSON:
         row[name] = json.dumps(list(item.get(name) or ()), ensure_ascii=False)
     return row
+
+
+def _fetch_row(fetch: Mapping[str, Any], batch: _Batch) -> dict[str, Any]:
+    """The ``fetches`` columns of a Fetch item or an Article's ``fetch``, but the digest."""
+    if not fetch.get("requested_url"):
+        raise StorageError("cannot save a fetch without a requested_url")
+    row = {name: fetch.get(name) for name in _FETCH_COLUMNS}
+    row["fetched_at"] = row["fetched_at"] or batch.now
+    row["run_id"] = batch.run_id
+    return row
+
+
+def _kept_body(fetch: Mapping[str, Any]) -> bytes | None:
+    """The body worth keeping: none for a failure or a 304 (an error page is not the page)."""
+    body = fetch.get("body")
+    if not body or fetch.get("error") or fetch.get("status") == 304:
+        return None
+    return body.encode("utf-8") if isinstance(body, str) else bytes(body)
+
+
+def _item_name(item: Mapping[str, Any]) -> Any:
+    return item.get("url") if not is_fetch(item) else f"fetch of {item.get('requested_url')}"
+
+
+def _run_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A runs row with its JSON columns decoded."""
+    run = dict(row)
+    for name in ("start_urls", "coverage"):
+        if run.get(name) is not None:
+            run[name] = json.loads(run[name])
+    return run
+
+
+def _share(count: int | None, total: int) -> float:
+    return round((count or 0) / total, 4) if total else 0.0
 
 
 class Corpus:
@@ -234,52 +434,206 @@ class Corpus:
             yield from ((h, url, published) for h, url, published in rows)
 
     def counts(self) -> dict[str, int]:
-        """Rows per table."""
+        """Rows per table of version 1 (articles, aliases, links)."""
         with self._errors("count rows"):
             return {table: self.db.table(table).count for table in TABLES}
 
+    def is_known(self, url: str) -> bool:
+        """True when *url* is a stored article or an alias of one."""
+        with self._errors(f"look up {url}"):
+            row = self.db.execute(
+                "SELECT EXISTS (SELECT 1 FROM articles WHERE url = :url)"
+                " OR EXISTS (SELECT 1 FROM aliases WHERE url = :url)", {"url": url}
+            ).fetchone()
+        return bool(row[0])
+
+    def pending_urls(self) -> list[str]:
+        """URLs that stored articles link to but that are not stored yet (view ``pending``)."""
+        with self._errors("read pending urls"):
+            return [url for (url,) in self.db.execute("SELECT url FROM pending ORDER BY url")]
+
+    def chain_ends(self) -> list[tuple[str, str]]:
+        """``(url, missing)`` of each article without a ``next`` or without a ``prev``
+        link (view ``chain_ends``); an article without both appears twice."""
+        with self._errors("read chain ends"):
+            rows = self.db.execute("SELECT url, missing FROM chain_ends ORDER BY url, missing")
+            return [(url, missing) for url, missing in rows]
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """``(etag, last_modified)`` of the newest successful 200 fetch whose final or
+        requested URL is *url*; None when there is none or it sent neither header."""
+        with self._errors(f"read validators of {url}"):
+            row = self.db.execute(
+                "SELECT etag, last_modified FROM fetches"
+                " WHERE (final_url = :url OR requested_url = :url)"
+                " AND status = 200 AND error IS NULL ORDER BY id DESC LIMIT 1", {"url": url}
+            ).fetchone()
+        if row is None or (row[0] is None and row[1] is None):
+            return None
+        return row[0], row[1]
+
+    def stored_links(self, url: str) -> list[tuple[str, str]]:
+        """``(dst, role)`` of the links stored for article *url* (or the article it is
+        an alias of), in the order they were saved."""
+        with self._errors(f"read links of {url}"):
+            rows = self.db.execute(
+                "SELECT dst, role FROM links WHERE src = coalesce("
+                "(SELECT article_url FROM aliases WHERE url = :url), :url) ORDER BY rowid",
+                {"url": url},
+            )
+            return [(dst, role) for dst, role in rows]
+
+    def raw_body(self, digest: str) -> bytes:
+        """The raw (decompressed) response body stored under *digest*."""
+        with self._errors(f"read body {digest}"):
+            row = self.db.execute("SELECT encoding, data FROM bodies WHERE digest = ?",
+                                  [digest]).fetchone()
+        if row is None:
+            raise StorageError(f"{self.path}: no body with digest {digest}")
+        return decompress_body(row[0], row[1])
+
+    def summary(self) -> dict[str, Any]:
+        """Figures of the whole corpus: ``articles``, ``aliases``, ``links`` (by role),
+        ``revisions``, ``fetches``, ``runs``, ``bodies`` (``count``, ``raw_bytes``,
+        ``stored_bytes``), ``published`` (``first``, ``last``), ``categories`` (the
+        10 commonest as ``(name, count)``) and ``coverage`` (share 0..1 of articles
+        with a non-blank ``title``, ``author``, ``published``, ``body``)."""
+        with self._errors("summarise the corpus"):
+            figures: dict[str, Any] = {
+                name: self.db.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+                for name in ("articles", "aliases", "revisions", "fetches", "runs")
+            }
+            figures["links"] = dict(self.db.execute(
+                "SELECT role, count(*) FROM links GROUP BY role ORDER BY role").fetchall())
+            count, raw, stored = self.db.execute(
+                "SELECT count(*), sum(size), sum(length(data)) FROM bodies").fetchone()
+            figures["bodies"] = {"count": count, "raw_bytes": raw or 0,
+                                 "stored_bytes": stored or 0}
+            figures["published"] = self._published_range()
+            figures["categories"] = [tuple(row) for row in self.db.execute(
+                "SELECT value, count(*) AS n FROM articles, json_each(articles.categories)"
+                " GROUP BY value ORDER BY n DESC, value LIMIT 10")]
+            figures["coverage"] = self._coverage(figures["articles"])
+        return figures
+
+    def _published_range(self) -> dict[str, str | None]:
+        # julianday() reads the UTC offset, so dates written with different offsets compare right.
+        order = "SELECT published FROM articles WHERE julianday(published) IS NOT NULL" \
+                " ORDER BY julianday(published) {} LIMIT 1"
+        ends = {}
+        for name, direction in (("first", "ASC"), ("last", "DESC")):
+            row = self.db.execute(order.format(direction)).fetchone()
+            ends[name] = row[0] if row else None
+        return ends
+
+    def _coverage(self, total: int) -> dict[str, float]:
+        present = ", ".join(f"sum(coalesce(trim({name}), '') != '')" for name in _COVERED)
+        counts = self.db.execute(f"SELECT {present} FROM articles").fetchone()
+        return {name: _share(count, total) for name, count in zip(_COVERED, counts, strict=True)}
+
     def _article(self, url: str) -> dict[str, Any] | None:
-        cursor = self.db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM articles WHERE url = ?", [url]
-        )
-        row = cursor.fetchone()
-        return None if row is None else dict(zip(_COLUMNS, row, strict=True))
+        names = (*_COLUMNS, "first_seen")
+        row = self.db.execute(f"SELECT {', '.join(names)} FROM articles WHERE url = ?",
+                              [url]).fetchone()
+        return None if row is None else dict(zip(names, row, strict=True))
 
     def _is_article(self, url: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone() is not None
 
+    # -- runs ------------------------------------------------------------------
+
+    def start_run(self, profile: str | None, start_urls: Iterable[str]) -> int:
+        """Record that a run starts now (committed at once, so a killed run leaves its
+        row with ``finished_at`` NULL); return the run's id."""
+        values = {"started_at": _now(), "profile": profile,
+                  "start_urls": json.dumps(list(start_urls), ensure_ascii=False),
+                  "pid": os.getpid(), "host": socket.gethostname()}
+        with self._transaction("start a run"):
+            cursor = self.db.execute(
+                f"INSERT INTO runs ({', '.join(values)})"
+                f" VALUES ({', '.join(':' + name for name in values)})", values)
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, **fields: Any) -> None:
+        """Record how run *run_id* ended: any of ``fetched``, ``new``, ``updated``,
+        ``unchanged``, ``duplicates``, ``failed``, ``not_modified`` (counts),
+        ``coverage`` (a dict), ``date_failures``, ``finish_reason``, ``exit_status``,
+        ``finished_at`` (default: now).  Raises TypeError for another field."""
+        unknown = sorted(set(fields) - set(_RUN_RESULTS))
+        if unknown:
+            raise TypeError(f"finish_run() got unknown run fields: {', '.join(unknown)}")
+        values = {"finished_at": _now(), **fields}
+        if values.get("coverage") is not None:
+            values["coverage"] = json.dumps(values["coverage"], sort_keys=True)
+        self._update_run(run_id, values)
+
+    def set_exit_status(self, run_id: int, code: int) -> None:
+        """Record the exit status of run *run_id*."""
+        self._update_run(run_id, {"exit_status": code})
+
+    def _update_run(self, run_id: int, values: Mapping[str, Any]) -> None:
+        sets = ", ".join(f"{name} = :{name}" for name in values)
+        with self._transaction(f"update of run {run_id}"):
+            cursor = self.db.execute(f"UPDATE runs SET {sets} WHERE id = :run_id",
+                                     {**values, "run_id": run_id})
+            if cursor.rowcount == 0:
+                raise StorageError(f"{self.path}: no run {run_id}")
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The *limit* latest runs, newest first, as dicts (JSON columns decoded)."""
+        with self._errors("read runs"):
+            rows = self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit])
+            return [_run_dict(row) for row in rows]
+
+    def last_finished_run(self) -> dict[str, Any] | None:
+        """The latest run that recorded its end, or None."""
+        with self._errors("read runs"):
+            rows = list(self.db.query("SELECT * FROM runs WHERE finished_at IS NOT NULL"
+                                      " ORDER BY id DESC LIMIT 1"))
+        return _run_dict(rows[0]) if rows else None
+
     # -- writing -------------------------------------------------------------
 
-    def save(self, items: Sequence[Mapping[str, Any]]) -> SaveCounts:
-        """Write a batch of Article items in one transaction; nothing is written on error.
+    def save(self, items: Sequence[Mapping[str, Any]], *, run_id: int | None = None
+             ) -> SaveCounts:
+        """Write a batch of Article and Fetch items in one transaction; nothing is
+        written on error.
 
-        A plain item is inserted or updated by URL (``first_seen`` kept), its
-        aliases recorded and its outgoing links replaced.  An item with
-        ``duplicate_of`` only records its URLs as aliases of that article.  An
-        item with ``replaces`` takes over the stored article of that URL, which
-        becomes an alias.
+        A plain article is inserted or updated by URL (``first_seen`` kept), its
+        aliases recorded and its outgoing links replaced; when its ``content_hash``
+        or ``published`` changed, the stored version is kept in ``revisions``.  An
+        item with ``duplicate_of`` only records its URLs as aliases of that article.
+        An item with ``replaces`` takes over the stored article of that URL, which
+        becomes an alias.  An article's ``fetch`` dict, and each Fetch item (a
+        mapping with ``requested_url`` and no ``url``), becomes a ``fetches`` row
+        of run *run_id*, its body stored compressed in ``bodies`` once per digest.
         """
-        counts = SaveCounts()
+        batch = _Batch(_now(), run_id)
         if not items:
-            return counts
-        now = _now()
+            return batch.counts
         with self._transaction(f"save of {len(items)} items"):
             for item in items:
-                with self._errors(f"save of {item.get('url')}"):
-                    self._save_item(item, now, counts)
-        return counts
+                with self._errors(f"save of {_item_name(item)}"):
+                    self._save_item(item, batch)
+        return batch.counts
 
-    def _save_item(self, item: Mapping[str, Any], now: str, counts: SaveCounts) -> None:
+    def _save_item(self, item: Mapping[str, Any], batch: _Batch) -> None:
+        if is_fetch(item):
+            self._save_fetch(item, batch)
+            return
         url = item.get("url")
         if item.get("duplicate_of") and item["duplicate_of"] != url:
-            self._save_duplicate(item, now, counts)
+            self._save_duplicate(item, batch)
         elif item.get("replaces") and item["replaces"] != url:
-            self._save_replacing(item, now, counts)
+            self._save_replacing(item, batch)
         else:
-            self._save_article(item, now, counts)
+            self._save_article(item, batch)
+        if item.get("fetch"):
+            self._save_fetch(item["fetch"], batch)
 
-    def _save_article(self, item: Mapping[str, Any], now: str, counts: SaveCounts,
-                      *, changed: bool = False) -> None:
+    def _save_article(self, item: Mapping[str, Any], batch: _Batch, *,
+                      changed: bool = False) -> None:
+        counts, now = batch.counts, batch.now
         row = _article_row(item)
         url = row["url"]
         stored = self._article(url)
@@ -287,6 +641,9 @@ class Corpus:
             self._insert_article(row, now)
             counts.inserted += 1
         elif changed or any(stored[c] != row[c] for c in _COMPARED):
+            # A replacing copy has the same content: the URL moves, no new version.
+            if not changed and any(stored[c] != row[c] for c in _REVISED):
+                self._keep_revision(stored, batch)
             self._update_article(row, now, row.keys())
             counts.updated += 1
         else:
@@ -308,23 +665,52 @@ class Corpus:
         self.db.execute(f"UPDATE articles SET {sets}, last_seen = :now WHERE url = :url",
                         {**row, "now": now})
 
-    def _save_duplicate(self, item: Mapping[str, Any], now: str, counts: SaveCounts) -> None:
-        url, target = item["url"], item["duplicate_of"]
+    def _keep_revision(self, stored: Mapping[str, Any], batch: _Batch) -> None:
+        """Keep the *stored* version of an article, current since its last change."""
+        since = self.db.execute("SELECT max(replaced_at) FROM revisions WHERE article_url = ?",
+                                [stored["url"]]).fetchone()[0]
+        values = {name: stored[name] for name in _REVISION_COLUMNS}
+        values.update(article_url=stored["url"], first_seen=since or stored["first_seen"],
+                      replaced_at=batch.now, run_id=batch.run_id)
+        self.db.execute(f"INSERT INTO revisions ({', '.join(values)})"
+                        f" VALUES ({', '.join(':' + name for name in values)})", values)
+        batch.counts.revisions += 1
+
+    def _save_fetch(self, fetch: Mapping[str, Any], batch: _Batch) -> None:
+        row = _fetch_row(fetch, batch)
+        row["digest"] = self._put_body(_kept_body(fetch))
+        self.db.execute(f"INSERT INTO fetches ({', '.join(row)})"
+                        f" VALUES ({', '.join(':' + name for name in row)})", row)
+        batch.counts.fetches += 1
+
+    def _put_body(self, body: bytes | None) -> str | None:
+        """Store *body* compressed unless a body with its digest is stored; its digest."""
+        if body is None:
+            return None
+        digest = hashlib.sha256(body).hexdigest()
+        if self.db.execute("SELECT 1 FROM bodies WHERE digest = ?", [digest]).fetchone() is None:
+            encoding, data = compress_body(body)
+            self.db.execute("INSERT INTO bodies (digest, encoding, size, data)"
+                            " VALUES (?, ?, ?, ?)", [digest, encoding, len(body), data])
+        return digest
+
+    def _save_duplicate(self, item: Mapping[str, Any], batch: _Batch) -> None:
+        url, target, now = item["url"], item["duplicate_of"], batch.now
         # A URL stored as an article earlier (before its twin was known) is folded in.
         self.db.execute("DELETE FROM articles WHERE url = ?", [url])
-        counts.aliases += self._retire(url, target, now)
-        counts.aliases += self._add_aliases(item.get("aliases"), target, now)
-        counts.duplicates += 1
+        batch.counts.aliases += self._retire(url, target, now)
+        batch.counts.aliases += self._add_aliases(item.get("aliases"), target, now)
+        batch.counts.duplicates += 1
 
-    def _save_replacing(self, item: Mapping[str, Any], now: str, counts: SaveCounts) -> None:
+    def _save_replacing(self, item: Mapping[str, Any], batch: _Batch) -> None:
         old, new = item["replaces"], item["url"]
         if self._is_article(new):
             self.db.execute("DELETE FROM articles WHERE url = ?", [old])
         else:
             # Keep the row (its id and first_seen): the article is the same, its URL moves.
             self.db.execute("UPDATE articles SET url = ? WHERE url = ?", [new, old])
-        counts.aliases += self._retire(old, new, now)
-        self._save_article(item, now, counts, changed=True)
+        batch.counts.aliases += self._retire(old, new, batch.now)
+        self._save_article(item, batch, changed=True)
 
     def _retire(self, old: str, new: str, now: str) -> int:
         """Make *old* an alias of *new*: its aliases and incoming links follow, its own go."""

@@ -11,6 +11,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import CloseSpider
 
 from crawler.errors import StorageError
+from crawler.items import Fetch
 from crawler.storage import Corpus
 
 if TYPE_CHECKING:
@@ -101,7 +102,10 @@ class DedupePipeline:
             self.known[digest] = (url, key)
 
     def process_item(self, item: Any) -> Any:
-        """Set ``duplicate_of`` or ``replaces`` on *item* when its content is known."""
+        """Set ``duplicate_of`` or ``replaces`` on *item* when its content is known;
+        a Fetch item passes through untouched."""
+        if isinstance(item, Fetch):
+            return item
         adapter = ItemAdapter(item)
         digest, url = adapter.get("content_hash"), adapter.get("url")
         if not digest or not url:

@@ -6,10 +6,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.errors import StorageError
+from crawler.items import Article
 from crawler.storage import Corpus, SaveCounts
 
 if TYPE_CHECKING:
@@ -24,15 +26,18 @@ STORAGE_ERROR = "storage_error"
 
 
 class StorePipeline:
-    """Save items to the corpus at ``CORPUS_DB`` (default ``data/corpus.db``).
+    """Save Article and Fetch items to the corpus at ``CORPUS_DB`` (default ``data/corpus.db``).
 
     Items are buffered and written ``STORE_BATCH_SIZE`` (default 200) at a time,
     each batch in one transaction; the rest is written when the spider closes,
-    then links to alias URLs are pointed at their articles.  If the corpus cannot
-    be opened or written, the error is logged once, kept in the ``store/error``
-    stat, and the crawl stops with finish reason ``storage_error``.  Stats:
-    ``store/inserted``, ``store/updated``, ``store/unchanged``, ``store/aliases``,
-    ``store/links``, ``store/duplicates``, ``store/links_resolved``.
+    then links to alias URLs are pointed at their articles.  Fetch rows carry the
+    run id found in the ``run/id`` stat (set by the run recorder) at write time.
+    The fetch of an article that another pipeline dropped is still recorded.  If
+    the corpus cannot be opened or written, the error is logged once, kept in the
+    ``store/error`` stat, and the crawl stops with finish reason ``storage_error``.
+    Stats: ``store/inserted``, ``store/updated``, ``store/unchanged``,
+    ``store/aliases``, ``store/links``, ``store/duplicates``, ``store/revisions``,
+    ``store/fetches``, ``store/links_resolved``.
     """
 
     crawler: Crawler | None = None
@@ -57,6 +62,7 @@ class StorePipeline:
             batch_size=settings.getint("STORE_BATCH_SIZE", 200),
         )
         pipeline.crawler = crawler  # to stop the crawl if a write fails
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
     def open_spider(self) -> None:
@@ -70,23 +76,41 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         """Buffer *item*; write the buffer when it is full."""
+        adapter = ItemAdapter(item)
         if self.failed or self.corpus is None:
-            raise DropItem(f"not stored, the corpus is unavailable: {ItemAdapter(item).get('url')}",
-                           log_level="DEBUG")
-        self.buffer.append(ItemAdapter(item).asdict())
+            name = adapter.get("url") or adapter.get("requested_url")
+            raise DropItem(f"not stored, the corpus is unavailable: {name}", log_level="DEBUG")
+        try:
+            self._add(adapter.asdict())
+        except StorageError as e:
+            raise DropItem(f"not stored: {e}") from e
+        return item
+
+    def item_dropped(self, item: Any) -> None:
+        """Record the fetch of an article dropped by another pipeline: every fetch is kept."""
+        fetch = item.get("fetch") if isinstance(item, Article) else None
+        if not fetch or self.failed or self.corpus is None:
+            return
+        try:
+            self._add(dict(fetch))
+        except StorageError:
+            pass  # already reported, and the crawl is stopping
+
+    def _add(self, row: dict[str, Any]) -> None:
+        """Buffer *row*; write the buffer when it is full (a failure stops the crawl)."""
+        self.buffer.append(row)
         if len(self.buffer) >= self.batch_size:
             try:
                 self.flush()
             except StorageError as e:
                 self._fail(e)
-                raise DropItem(f"not stored: {e}") from e
-        return item
+                raise
 
     def flush(self) -> SaveCounts:
         """Write the buffered items in one transaction and count what was done."""
         assert self.corpus is not None
         batch, self.buffer = self.buffer, []
-        counts = self.corpus.save(batch)
+        counts = self.corpus.save(batch, run_id=self.stats.get_value("run/id"))
         for name, value in counts.as_dict().items():
             self.stats.inc_value(f"store/{name}", value)
         return counts

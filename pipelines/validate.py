@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from crawler.items import Fetch
 from crawler.text import content_hash, word_count
 
 if TYPE_CHECKING:
@@ -41,7 +42,10 @@ class ValidatePipeline:
         )
 
     def process_item(self, item: Any) -> Any:
-        """Return *item* with its derived fields filled, or raise DropItem."""
+        """Return *item* with its derived fields filled, or raise DropItem; a Fetch
+        item passes through untouched."""
+        if isinstance(item, Fetch):
+            return item
         adapter = ItemAdapter(item)
         problem = self.problem(adapter)
         if problem is not None:

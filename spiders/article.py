@@ -13,21 +13,64 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import scrapy
 from lxml.html import HtmlElement
 from parsel import Selector
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.dates import modified_from_page, published_from_page
+from crawler.dates import (
+    machine_published,
+    modified_from_page,
+    parse_date,
+    published_from_page,
+    to_iso,
+)
 from crawler.extract import css, extract_fields, json_ld, meta
-from crawler.items import Article
+from crawler.items import Article, Fetch
 from crawler.links import find_links
 from crawler.loaders import ArticleLoader
+from crawler.memory import CrawlMemory
 from crawler.profiles import Profile, get_profile
+from crawler.storage import Corpus
 from crawler.text import content_hash, word_count
 from crawler.urls import SiteURLs, canonicalize_url, check_url, join_url
 
 _SHORTLINK = re.compile(r"^(p|page_id)=\d+$")
+# body_class() of WordPress pages, archives, the home page, search and 404 pages.
+_LISTING_BODY_CLASSES = {"page", "archive", "home", "blog", "search", "error404", "attachment"}
 _SINGLE_BODY_CLASSES = {"single", "single-post", "single-format-standard"}
 _ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle")
+
+
+def now() -> str:
+    """The current time, ISO 8601 in UTC, seconds precision."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def fetch_record(response: Response, request: scrapy.Request | None = None) -> dict:
+    """What the ``fetches`` table keeps of one response (the body goes in compressed)."""
+    request = request or response.request
+    meta = request.meta if request is not None else {}
+    redirects = meta.get("redirect_urls") or []
+    headers = response.headers
+    return {
+        "requested_url": redirects[0] if redirects else (request.url if request else response.url),
+        "final_url": response.url,
+        "status": response.status,
+        "etag": _header(headers, b"ETag"),
+        "last_modified": _header(headers, b"Last-Modified"),
+        "content_type": _header(headers, b"Content-Type"),
+        "body": response.body if response.status != 304 else None,
+        "link_role": meta.get("link_role"),
+        "link_src": meta.get("link_src"),
+        "fetched_at": now(),
+    }
+
+
+def _header(headers: Any, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def split_urls(value: str | Iterable[str] | None) -> list[str]:
@@ -76,6 +119,10 @@ class ArticleSpider(scrapy.Spider):
         self.site = self._site_urls(self.profile, self.start_urls)
         self.timezone = self.profile.timezone
         self._learned_site = False
+        self.memory = CrawlMemory(None)
+        self.incremental = False  # from_crawler reads the settings
+        self.known_streak = 5
+        self.corpus_path: str | None = None
         self.allowed_domains = self.site.domains
         self._non_article = [re.compile(p) for p in self.profile.non_article]
         self._article_path = re.compile(self.profile.article_path or "") \
@@ -85,8 +132,21 @@ class ArticleSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticleSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         # SITE_TIMEZONE: zone of visible dates that carry no offset, over the profile's.
-        spider.timezone = crawler.settings.get("SITE_TIMEZONE") or spider.profile.timezone
+        settings = crawler.settings
+        spider.timezone = settings.get("SITE_TIMEZONE") or spider.profile.timezone
+        spider.incremental = settings.getbool("INCREMENTAL_ENABLED", True)
+        spider.known_streak = settings.getint("INCREMENTAL_KNOWN_STREAK", 5)
+        spider.corpus_path = settings.get("CORPUS_DB")
+        crawler.signals.connect(spider.close_memory, signal=signals.spider_closed)
         return spider
+
+    def open_memory(self) -> None:
+        """Read the corpus of earlier runs (when incremental crawling is on)."""
+        if self.incremental and self.corpus_path:
+            self.memory = CrawlMemory(Corpus(self.corpus_path), self.known_streak)
+
+    def close_memory(self) -> None:
+        self.memory.close()
 
     @staticmethod
     def _site_urls(profile: Profile, start_urls: list[str]) -> SiteURLs:
@@ -97,6 +157,7 @@ class ArticleSpider(scrapy.Spider):
         return SiteURLs(hosts={**others.hosts, **site.hosts})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.open_memory()
         if self.timezone is None:
             # Learn the site's zone first, so no visible date is read in the wrong one.
             index = urljoin(self.start_urls[0], "/wp-json/")
@@ -107,9 +168,43 @@ class ArticleSpider(scrapy.Spider):
                 yield request
 
     def start_requests_(self) -> list[scrapy.Request]:
-        """Requests for the start pages."""
-        return [scrapy.Request(url, callback=self.parse, meta={"link_role": "start"})
-                for url in self.start_urls]
+        """Requests for the start pages, then for what earlier runs left to look at."""
+        starts = [(url, "start") for url in self.start_urls] + self.memory.resume()
+        requests = (self.make_request(url, role, None) for url, role in starts)
+        return [r for r in requests if r is not None]
+
+    def make_request(self, url: str, role: str, src: str | None,
+                     streak: int = 0) -> scrapy.Request | None:
+        """A request for a link of *role* found on *src*, or None when the memory of
+        earlier runs says it is not worth one.  Known pages are asked for conditionally."""
+        known = self.memory.is_known(self.canonical(url))
+        if not known and role == "listing":
+            # Entry pages that list articles we do not have: a run storing none is degraded.
+            self.crawler.stats.inc_value("incremental/unknown_on_entry_pages")
+        if not self.memory.wants(role, known, streak):
+            return None
+        meta: dict[str, Any] = {"link_role": role, "link_src": src,
+                                "known_streak": streak + 1 if known else 0}
+        headers = self.memory.conditional_headers(self.canonical(url)) if known else {}
+        if headers:
+            meta["handle_httpstatus_list"] = [304]
+        return scrapy.Request(url, callback=self.parse, errback=self.failed, meta=meta,
+                              headers=headers)
+
+    def failed(self, failure: Failure) -> Iterator[Fetch]:
+        """Record a fetch that failed for good (after retries), so a later run tries again."""
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return  # robots.txt or the offsite filter said no: nothing was fetched
+        self.crawler.stats.inc_value("fetch/failed")
+        response = getattr(failure.value, "response", None)
+        request = getattr(failure, "request", None) or getattr(response, "request", None)
+        if request is None:
+            return
+        record = fetch_record(response, request) if response is not None else {
+            "requested_url": request.url, "final_url": request.url, "status": None,
+            "link_role": request.meta.get("link_role"), "link_src": request.meta.get("link_src"),
+            "fetched_at": now()}
+        yield Fetch(record, error=failure.getErrorMessage()[:500] or failure.type.__name__)
 
     def parse_site_index(self, response: Response) -> list[scrapy.Request]:
         """Take the time zone from WordPress's REST index, then start the crawl."""
@@ -124,27 +219,48 @@ class ArticleSpider(scrapy.Spider):
                          failure.getErrorMessage())
         return self.start_requests_()
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Article | scrapy.Request]:
-        """Articles become items (and their links requests); other pages are listings."""
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Articles become items (and their links requests); other pages are listings.
+        Every response is recorded as a fetch, with the article or on its own."""
+        if response.status == 304:
+            yield from self.not_modified(response)
+            return
         if not isinstance(response, HtmlResponse):
+            yield Fetch(fetch_record(response))
             return
         root = response.selector.root
         if self.is_article(root, response.url):
             yield from self.parse_article(response, root)
         else:
+            yield Fetch(fetch_record(response))
             yield from self.parse_listing(response, root)
 
+    def not_modified(self, response: Response) -> Iterator[Any]:
+        """A known page answered 304: record it, and walk on along its stored prev links."""
+        self.crawler.stats.inc_value("fetch/not_modified")
+        yield Fetch(fetch_record(response))
+        url = self.canonical(response.url)
+        streak = response.meta.get("known_streak", 0)
+        for dst in self.memory.stored_prev(url):
+            request = self.make_request(dst, "prev", url, streak)
+            if request is not None:
+                yield request
+
     def is_article(self, root: HtmlElement, url: str) -> bool:
-        """True for a single-article page (by the profile's URL pattern, else by markup)."""
+        """True for a single-article page: by the profile's URL pattern, else by
+        WordPress's body classes (SEO plugins print ``og:type=article`` on pages and
+        archives too), else by ``og:type`` or JSON-LD."""
         if self.is_excluded(url):
             return False
         if self._article_path is not None:
             return bool(self._article_path.match(urlsplit(url).path))
-        if "article" in [v.lower() for v in meta(root, "og:type")]:
-            return True
         body_classes = set(" ".join(root.xpath("//body/@class")).split())
         if body_classes & _SINGLE_BODY_CLASSES or any(c.startswith("postid-")
                                                       for c in body_classes):
+            return True
+        if body_classes & _LISTING_BODY_CLASSES:
+            return False
+        if "article" in [v.lower() for v in meta(root, "og:type")]:
             return True
         return any(n.get("@type") in _ARTICLE_TYPES for n in json_ld(root))
 
@@ -213,16 +329,24 @@ class ArticleSpider(scrapy.Spider):
         """Yield the article item, then a request for each linked article."""
         url = self.page_url(response, root)
         links = self.role_links(root, response.url, url)
+        rest_post = self.rest_post_url(response, root)
         item = self.load_article(response, root, url, links)
-        yield item
+        item["fetch"] = fetch_record(response)
+        if rest_post and not item.get("dated_by_markup"):
+            yield self.rest_post_request(rest_post, item)
+        else:
+            yield item
+        streak = response.meta.get("known_streak", 0)
         for link in links:
-            yield response.follow(link["dst"], callback=self.parse,
-                                  meta={"link_role": link["role"], "link_src": url})
+            request = self.make_request(link["dst"], link["role"], url, streak)
+            if request is not None:
+                yield request
 
     def load_article(self, response: Response, root: HtmlElement, url: str,
                      links: list[dict]) -> Article:
         """Fill an Article with the loader (dates first: extraction edits the tree)."""
         sel = Selector(root=root, type="html")
+        dated_by_markup = machine_published(sel, self.timezone or "UTC")[0] is not None
         published, published_raw = published_from_page(sel, self.timezone or "UTC")
         modified = modified_from_page(sel, self.timezone or "UTC")
         aliases = self.aliases(response, root, url)
@@ -236,16 +360,53 @@ class ArticleSpider(scrapy.Spider):
         loader.add_value("modified", modified)
         loader.add_value("status", response.status)
         loader.add_value("profile", self.profile.name)
-        loader.add_value("fetched_at", datetime.now(UTC).isoformat(timespec="seconds"))
+        loader.add_value("fetched_at", now())
         item = loader.load_item()
         item["links"] = links
         item["aliases"] = aliases
+        item["dated_by_markup"] = dated_by_markup
         item.setdefault("categories", [])
         item.setdefault("tags", [])
         body = item.get("body") or ""
         item["word_count"] = word_count(body)
         item["content_hash"] = content_hash(item.get("title") or "", body)
         return item
+
+    @staticmethod
+    def rest_post_url(response: Response, root: HtmlElement) -> str | None:
+        """The post's WordPress REST address (core prints it in a ``rel=alternate`` link)."""
+        for href in root.xpath("//head/link[@rel='alternate'][@type='application/json']/@href"):
+            url = join_url(response.url, href)
+            if url and "/wp-json/wp/v2/posts/" in url:
+                return url
+        return None
+
+    def rest_post_request(self, url: str, item: Article) -> scrapy.Request:
+        """Ask the REST API for the exact publication time of a page that shows only
+        a visible date (often a day without the time); the item waits in meta."""
+        return scrapy.Request(url, callback=self.parse_rest_post, errback=self.rest_post_failed,
+                              dont_filter=True, meta={"article": item, "link_role": "rest_post",
+                                                      "link_src": item["url"]})
+
+    def parse_rest_post(self, response: Response) -> Iterator[Any]:
+        """Fill ``published``/``modified`` from the post's ``date_gmt``/``modified_gmt``."""
+        item = response.meta["article"]
+        yield Fetch(fetch_record(response))
+        try:
+            post = json.loads(response.body)
+        except ValueError:
+            post = {}
+        zone = self.timezone or "UTC"
+        for field, key in (("published", "date_gmt"), ("modified", "modified_gmt")):
+            value = post.get(key) if isinstance(post, dict) else None
+            parsed = parse_date(f"{value}+00:00", "UTC") if isinstance(value, str) else None
+            if parsed is not None:
+                item[field] = to_iso(parsed.astimezone(ZoneInfo(zone)))
+        yield item
+
+    def rest_post_failed(self, failure: Failure) -> Iterator[Any]:
+        """No REST answer: keep the visible date."""
+        yield failure.request.meta["article"]  # type: ignore[attr-defined]
 
     def parse_listing(self, response: Response, root: HtmlElement) -> Iterator[scrapy.Request]:
         """Follow the article links of a home or archive page."""
@@ -261,6 +422,6 @@ class ArticleSpider(scrapy.Spider):
                 url = self.canonical(joined)
                 if url not in seen and self.follows(url):
                     seen.add(url)
-                    yield scrapy.Request(url, callback=self.parse,
-                                         meta={"link_role": "listing",
-                                               "link_src": self.canonical(response.url)})
+                    request = self.make_request(url, "listing", self.canonical(response.url))
+                    if request is not None:
+                        yield request

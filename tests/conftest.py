@@ -36,7 +36,9 @@ def start_sample_site(tmp: Path, articles: int, seed: int) -> tuple[subprocess.P
         stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     origin = proc.stdout.readline().strip()
-    assert origin.startswith("http://127.0.0.1:"), origin
+    if not origin.startswith("http://127.0.0.1:"):
+        stop_sample_site(proc)
+        raise RuntimeError(f"the sample site did not start (it printed {origin!r})")
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     return proc, RunningSite(origin, truth, articles, seed)
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from crawler.runs import RunLock
 from tests.conftest import LOOPBACK, RunningSite, run_cli
 
 
@@ -69,3 +74,51 @@ def test_demo_prints_its_summary_and_matches_the_truth(tmp_path):
     with sqlite3.connect(tmp_path / "demo.db") as conn:
         stored = conn.execute("select count(*) from articles").fetchone()[0]
     assert f"articles stored:    {stored}" in out and stored == 60
+
+
+def test_a_second_run_on_a_locked_database_exits_4_at_once(sample_site: RunningSite, tmp_path):
+    db = tmp_path / "corpus.db"
+    with RunLock(db):
+        result = run_cli("crawl", "janoubia", sample_site.origin + "/", "--db", str(db),
+                         *LOOPBACK)
+    assert result.returncode == 4
+    assert result.stderr.strip().splitlines() == [
+        f"Error: another run holds {db}.lock (pid {os.getpid()})"]
+
+
+def test_scrapy_crawl_on_a_locked_database_stops_with_reason_locked(sample_site, tmp_path):
+    db = tmp_path / "corpus.db"
+    with RunLock(db):
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "janoubia",
+             "-a", f"start_urls={sample_site.origin}/", "-s", f"CORPUS_DB={db}", *LOOPBACK],
+            capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    assert f"another run holds {db}.lock (pid {os.getpid()}): this crawl stops" in result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from articles").fetchone()[0] == 0
+
+
+def test_runs_and_stats_report_what_a_crawl_did(sample_site: RunningSite, tmp_path):
+    db = tmp_path / "corpus.db"
+    assert run_cli("crawl", "janoubia", sample_site.origin + "/", "--db", str(db),
+                   *LOOPBACK).returncode == 0
+    runs = run_cli("runs", "--db", str(db))
+    assert runs.returncode == 0
+    header, row = runs.stdout.strip().splitlines()
+    assert header.split()[:4] == ["id", "started", "took", "profile"]
+    stored = len(sample_site.truth["articles"])
+    cells = row.split()
+    assert cells[0] == "1" and cells[3] == "janoubia" and str(stored) in cells
+    assert cells[-2:] == ["finished", "0"]
+    stats = run_cli("stats", "--db", str(db))
+    assert stats.returncode == 0
+    assert f"articles: {stored}" in stats.stdout
+    assert "read_also:" in stats.stdout and "coverage:" in stats.stdout
+
+
+def test_reading_commands_do_not_create_a_database(tmp_path):
+    for command in ("runs", "stats"):
+        result = run_cli(command, "--db", str(tmp_path / "none.db"))
+        assert result.returncode == 2
+        assert result.stderr.strip() == f"Error: no corpus at {tmp_path / 'none.db'}"
+    assert not (tmp_path / "none.db").exists()

@@ -12,7 +12,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.items import Article
+from crawler.items import Article, Fetch
 from crawler.storage import Corpus
 from crawler.text import content_hash
 from pipelines.dedupe import DedupePipeline, preference_key
@@ -151,3 +151,14 @@ def test_order_does_not_matter_across_runs(tmp_path: Path) -> None:
     articles, aliases = crawl_into(db, [Article(COPIES[1]), Article(COPIES[0])])
     assert articles == [(SITE + "/2017/09/12/slug/", "2017-09-12T10:00:00+03:00")]
     assert {a[0] for a in aliases} == {c["url"] for c in COPIES[1:]}
+
+
+def test_fetch_items_pass_through_untouched(tmp_path: Path) -> None:
+    pipeline = build(tmp_path / "none.db")
+    pipeline.open_spider()
+    pipeline.process_item(copy("/2017/first/", None, content_hash=HASH))
+    # A fetch of a known article's URL is provenance, not a copy to dedupe.
+    fetch = Fetch(requested_url=SITE + "/2017/first/", status=200, body=b"<html></html>")
+    assert pipeline.process_item(fetch) is fetch
+    assert set(fetch) == {"requested_url", "status", "body"}
+    assert pipeline.stats.get_value("dedupe/duplicate") is None

@@ -1,4 +1,4 @@
-"""The store pipeline: batches, stats, and a crawl stopped by a storage error."""
+"""The store pipeline: batches, fetches and runs, stats, and a crawl stopped by a storage error."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.items import Article
+from crawler.items import Article, Fetch
 from crawler.storage import Corpus
 from pipelines.store import StorePipeline
 
@@ -73,6 +74,7 @@ def test_stats(tmp_path: Path) -> None:
         if run == 0:
             assert stats == {"store/inserted": 2, "store/updated": 0, "store/unchanged": 0,
                              "store/aliases": 2, "store/links": 1, "store/duplicates": 1,
+                             "store/revisions": 0, "store/fetches": 0,
                              "store/links_resolved": 1}
         else:
             assert stats["store/unchanged"] == 2 and stats["store/inserted"] == 0
@@ -108,13 +110,91 @@ def test_a_failing_batch_is_reported_and_later_items_dropped(tmp_path: Path) -> 
     assert "CHECK constraint failed" in pipeline.stats.get_value("store/error")
 
 
+def page_fetch(slug: str, **fields: Any) -> dict[str, Any]:
+    """A fetch record as the spider makes it."""
+    record = {"requested_url": f"{SITE}/{slug}/", "final_url": f"{SITE}/{slug}/",
+              "status": 200, "etag": f'"{slug}"', "body": f"<html>{slug}</html>".encode(),
+              "link_role": "prev", "fetched_at": "2024-05-01T10:00:00+00:00"}
+    record.update(fields)
+    return record
+
+
+def fetches(db: Path) -> list[tuple]:
+    with Corpus(db) as corpus:
+        return corpus.db.execute("SELECT run_id, requested_url, status, digest IS NOT NULL"
+                                 " FROM fetches ORDER BY id").fetchall()
+
+
+def test_fetches_are_batched_with_the_run_id_of_the_stats(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    with Corpus(db) as corpus:
+        run_id = corpus.start_run("janoubia", [])
+    pipeline = build(db, STORE_BATCH_SIZE=3)
+    pipeline.open_spider()
+    pipeline.stats.set_value("run/id", run_id)
+    listing = Fetch(page_fetch("page/2", link_role="listing"))
+    not_modified = Fetch(page_fetch("b", status=304, body=None))
+    for item in (listing, article("a", fetch=page_fetch("a")), not_modified):
+        assert pipeline.process_item(item) is item
+    assert fetches(db) == [(run_id, f"{SITE}/page/2/", 200, 1), (run_id, f"{SITE}/a/", 200, 1),
+                           (run_id, f"{SITE}/b/", 304, 0)]
+    pipeline.stats.set_value("run/id", None)  # read when each batch is written
+    pipeline.process_item(Fetch(page_fetch("c")))
+    pipeline.close_spider()
+    assert fetches(db)[3] == (None, f"{SITE}/c/", 200, 1)
+    assert pipeline.stats.get_value("store/fetches") == 4
+    assert pipeline.stats.get_value("store/inserted") == 1
+
+
+def test_revisions_are_counted(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    for title in ("عنوان", "عنوان", "عنوان مصحح"):
+        pipeline = build(db)
+        pipeline.open_spider()
+        pipeline.process_item(article("a", title=title, content_hash=f"hash-{title}"))
+        pipeline.close_spider()
+    assert pipeline.stats.get_value("store/revisions") == 1
+    assert pipeline.stats.get_value("store/updated") == 1
+
+
+def test_the_fetch_of_a_dropped_article_is_kept(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    crawler = get_crawler(settings_dict={"CORPUS_DB": str(db)})
+    pipeline = build_from_crawler(StorePipeline, crawler)
+    pipeline.open_spider()
+    dropped = article("short", body="قصير", fetch=page_fetch("short"))
+    crawler.signals.send_catch_log(signals.item_dropped, item=dropped, response=None,
+                                   exception=DropItem("body too short"), spider=None)
+    # A dropped item without a fetch, or a dropped Fetch, adds nothing.
+    for other in (article("x"), Fetch(page_fetch("y"))):
+        crawler.signals.send_catch_log(signals.item_dropped, item=other, response=None,
+                                       exception=DropItem("x"), spider=None)
+    pipeline.close_spider()
+    assert fetches(db) == [(None, f"{SITE}/short/", 200, 1)]
+    assert article_count(db) == 0
+
+
+def test_a_fetch_in_a_failing_batch_is_not_stored(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    pipeline = build(db, STORE_BATCH_SIZE=2)
+    pipeline.open_spider()
+    pipeline.process_item(Fetch(page_fetch("home", link_role="start")))
+    bad = article("b", links=[{"dst": f"{SITE}/a/", "role": "sidebar", "rule": "x"}])
+    with pytest.raises(DropItem, match="not stored"):
+        pipeline.process_item(bad)
+    with pytest.raises(DropItem, match=f"corpus is unavailable: {SITE}/late/"):
+        pipeline.process_item(Fetch(page_fetch("late")))
+    pipeline.close_spider()
+    assert fetches(db) == []
+
+
 # -- whole crawls, each in a child process with its own reactor ----------------
 
 CRAWL = """
 import json, sys
 import scrapy
 from scrapy.crawler import CrawlerProcess
-from crawler.items import Article
+from crawler.items import Article, Fetch
 
 items, settings = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 
@@ -122,12 +202,14 @@ class ItemsSpider(scrapy.Spider):
     name = "items"
 
     async def start(self):
+        if "RUN_ID" in self.settings:  # what the run recorder does when the spider opens
+            self.crawler.stats.set_value("run/id", self.settings.getint("RUN_ID"))
         # One data: URL per item: items come from responses, as in a real crawl.
         for number, item in enumerate(items):
             yield scrapy.Request(f"data:,{number}", cb_kwargs={"item": item})
 
     def parse(self, response, item):
-        yield Article(**item)
+        yield Fetch(**item) if "requested_url" in item else Article(**item)
 
 process = CrawlerProcess(settings)
 crawler = process.create_crawler(ItemsSpider)
@@ -197,3 +279,18 @@ def test_crawl_with_a_failing_write_ends_with_storage_error(tmp_path: Path) -> N
     assert stats["store/inserted"] == 1
     assert article_count(db) == 1
     assert "CHECK constraint failed" in stats["store/error"]
+
+
+def test_crawl_stores_fetches_of_articles_listings_and_dropped_pages(tmp_path: Path) -> None:
+    listing = {"requested_url": f"{SITE}/", "final_url": f"{SITE}/", "status": 200,
+               "link_role": "start"}
+    items = [Fetch(listing), article("a", fetch=page_fetch("a", body=None)),
+             article("short", body="قصير", fetch=page_fetch("short", body=None))]
+    stats, log = crawl(tmp_path, items, CORPUS_DB="corpus.db", RUN_ID=7)
+    assert stats["finish_reason"] == "finished"
+    assert stats["store/fetches"] == 3 and stats["store/inserted"] == 1
+    assert stats["validate/dropped/too_short"] == 1
+    assert stats["validate/ok"] == 1  # the Fetch items passed through uncounted
+    assert sorted(fetches(tmp_path / "corpus.db")) == [
+        (7, f"{SITE}/", 200, 0), (7, f"{SITE}/a/", 200, 0), (7, f"{SITE}/short/", 200, 0)]
+    assert "Traceback" not in log

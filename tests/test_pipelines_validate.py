@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.items import Article
+from crawler.items import Article, Fetch
 from crawler.text import content_hash
 from pipelines.validate import ValidatePipeline
 
@@ -67,3 +67,12 @@ def test_keeps_given_fields_and_accepts_dicts() -> None:
     assert pipeline.process_item(given) == {**given, "language": "en", "word_count": 99,
                                             "content_hash": "abc"}
     assert pipeline.process_item(dict(item()))["language"] == "fr"
+
+
+def test_fetch_items_pass_through_untouched() -> None:
+    pipeline = build()
+    fetch = Fetch(requested_url="https://www.janoubia.com/", status=304, link_role="start")
+    assert pipeline.process_item(fetch) is fetch
+    assert dict(fetch) == {"requested_url": "https://www.janoubia.com/", "status": 304,
+                           "link_role": "start"}
+    assert pipeline.stats.get_stats() == {}

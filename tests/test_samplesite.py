@@ -1,9 +1,13 @@
-"""The sample site: determinism, truth that matches its own pages, the server's
-WordPress behaviour and the command line."""
+"""The sample site: determinism, truth that matches its own pages, days of publishing
+and editing, the server's WordPress behaviour (conditional requests included), a site
+replaced while served, and the command line."""
 
 from __future__ import annotations
 
+import doctest
+import hashlib
 import http.client
+import importlib
 import json
 import random
 import re
@@ -14,7 +18,8 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -24,6 +29,7 @@ from parsel import Selector
 
 from crawler.samplesite import PLACEHOLDER, Site, generate, serve
 from crawler.samplesite.content import ambiguous, publication_time
+from crawler.samplesite.graph import is_copied, is_off_chain
 from crawler.samplesite.server import Router
 from crawler.text import normalize_arabic
 
@@ -58,6 +64,18 @@ def server(site):
 @pytest.fixture(scope="module")
 def truth(site) -> dict:
     return site.truth
+
+
+@pytest.fixture(scope="module")
+def later() -> Site:
+    """The same site fifteen articles later, on a day editors corrected six articles."""
+    return generate(215, seed=7, edits=6)
+
+
+@pytest.fixture(scope="module", params=["site", "later"])
+def any_day(request) -> Site:
+    """The first day's site, then the later one: both must match their truth."""
+    return request.getfixturevalue(request.param)
 
 
 # -- helpers: an independent reading of the pages ------------------------------------
@@ -247,7 +265,8 @@ def test_every_theme_has_a_fair_share():
 # -- truth matches the pages --------------------------------------------------------------
 
 
-def test_truth_fields_match_each_page(site, truth):
+def test_truth_fields_match_each_page(any_day):
+    site, truth = any_day, any_day.truth
     for i, article in enumerate(truth["articles"]):
         theme = site.themes[i]
         sel = page_of(site, article["url"])
@@ -263,7 +282,8 @@ def test_truth_fields_match_each_page(site, truth):
         assert sel.css('a[rel="tag"]::text').getall() == article["tags"]
 
 
-def test_comments_and_captions_stay_out_of_the_body(site, truth):
+def test_comments_and_captions_stay_out_of_the_body(any_day):
+    site, truth = any_day, any_day.truth
     commented = captioned = 0
     for article in truth["articles"]:
         sel = page_of(site, article["url"])
@@ -276,7 +296,8 @@ def test_comments_and_captions_stay_out_of_the_body(site, truth):
     assert commented > 50 and captioned > 50
 
 
-def test_local_theme_shows_only_a_visible_date(site, truth):
+def test_local_theme_shows_only_a_visible_date(any_day):
+    site, truth = any_day, any_day.truth
     for i, article in enumerate(truth["articles"]):
         if site.themes[i] == "local":
             sel = page_of(site, article["url"])
@@ -285,7 +306,8 @@ def test_local_theme_shows_only_a_visible_date(site, truth):
             assert article["modified"] is None
 
 
-def test_truth_links_are_the_links_on_the_pages(site, truth):
+def test_truth_links_are_the_links_on_the_pages(any_day):
+    site, truth = any_day, any_day.truth
     router = Router(site, PLACEHOLDER)
     found = set()
     for i, article in enumerate(truth["articles"]):
@@ -296,7 +318,8 @@ def test_truth_links_are_the_links_on_the_pages(site, truth):
     assert len(truth["links"]) == len(found)
 
 
-def test_chain_is_one_path_with_a_few_articles_off_it(site, truth):
+def test_chain_is_one_path_with_a_few_articles_off_it(any_day):
+    site, truth = any_day, any_day.truth
     nxt = {src: dst for src, dst, role in truth["links"] if role == "next"}
     prv = {src: dst for src, dst, role in truth["links"] if role == "prev"}
     assert {v: k for k, v in nxt.items()} == prv
@@ -323,8 +346,9 @@ def test_read_also_comes_in_every_shape_and_href_form(site, truth):
     assert 0.3 * 200 <= len(with_links) <= 0.5 * 200
 
 
-def test_everything_is_reachable_from_the_middle_article(site, truth):
+def test_everything_is_reachable_from_the_middle_article(any_day):
     """Walk prev/next/read-also hrefs as served (variants, redirects, copies included)."""
+    site, truth = any_day, any_day.truth
     router = Router(site, PLACEHOLDER)
     start = site.middle_article(PLACEHOLDER)
     seen, todo, copies_seen = {start}, deque([start]), set()
@@ -349,7 +373,8 @@ def test_everything_is_reachable_from_the_middle_article(site, truth):
     assert copies and copies <= copies_seen
 
 
-def test_copies_are_identical_but_canonical_to_themselves(site, truth):
+def test_copies_are_identical_but_canonical_to_themselves(any_day):
+    site, truth = any_day, any_day.truth
     copies = {k: v for k, v in truth["aliases"].items() if "?p=" not in k}
     assert 3 <= len(copies) <= 10
     by_url = {a["url"]: (i, a) for i, a in enumerate(truth["articles"])}
@@ -374,6 +399,215 @@ def test_publication_times_follow_beirut_summer_time():
     assert all(t.second == 0 for t in times)
     gaps = [(b - a).total_seconds() / 3600 for a, b in zip(times, times[1:], strict=False)]
     assert 6 <= sum(gaps) / len(gaps) <= 8
+
+
+# -- days: publishing and editing -------------------------------------------------------
+
+# What a page shows that changes every day without being article content.
+DAY_PARTS = re.compile(r'<script id="wp-api-request-js-extra">.*?</script>'
+                       r'|<div class="post-views".*?</div>'
+                       r'|<section class="widget widget_recent_entries">.*?</section>', re.S)
+
+
+def without_day(page: bytes) -> str:
+    return DAY_PARTS.sub("", page.decode("utf-8"))
+
+
+def links_from(truth: dict, sources: set[str]) -> set[tuple[str, str, str]]:
+    return {tuple(link) for link in truth["links"] if link[0] in sources}
+
+
+def neighbours(site: Site, url: str) -> dict[str, str]:
+    """The article's prev/next links as its page prints them, resolved to canonical URLs."""
+    router = Router(site, PLACEHOLDER)
+    theme = site.themes[site.article_paths.index(url.removeprefix(PLACEHOLDER))]
+    return {role: resolve(router, href, site.truth["aliases"])[0]
+            for href, role in role_links(page_of(site, url), theme) if role in ("prev", "next")}
+
+
+@pytest.mark.parametrize(("n", "k"), [(57, 7), (40, 1), (120, 33)])
+def test_publishing_leaves_older_articles_as_they_were(n, k):
+    before, after = generate(n, seed=4), generate(n + k, seed=4)
+    assert after.truth["articles"][:n] == before.truth["articles"]
+    assert after.article_paths[:n] == before.article_paths
+    assert after.themes[:n] == before.themes
+    old = {a["url"] for a in before.truth["articles"]}
+    read_also = {link for link in links_from(after.truth, old) if link[2] == "read_also"}
+    assert read_also == {link for link in links_from(before.truth, old) if link[2] == "read_also"}
+    head = PLACEHOLDER + before.chain[-1]
+    gained = links_from(after.truth, old) - links_from(before.truth, old)
+    assert gained == {(head, PLACEHOLDER + after.chain[len(before.chain)], "next")}
+    assert set(before.truth["aliases"].items()) <= set(after.truth["aliases"].items())
+    for path in before.pages:
+        if path.startswith("/20") and path != before.chain[-1]:
+            assert without_day(after.pages[path].body) == without_day(before.pages[path].body)
+
+
+def test_read_also_links_only_point_to_older_articles(later):
+    order = {a["url"]: i for i, a in enumerate(later.truth["articles"])}
+    read_also = [(src, dst) for src, dst, role in later.truth["links"] if role == "read_also"]
+    assert len(read_also) > 50
+    assert all(order[dst] < order[src] for src, dst in read_also)
+
+
+def test_the_previous_head_gains_its_next_link():
+    before, after = generate(57, seed=4), generate(58, seed=4)
+    head, new = PLACEHOLDER + before.chain[-1], PLACEHOLDER + after.chain[-1]
+    assert new == after.article_url(58, PLACEHOLDER) and head != new
+    assert "next" not in neighbours(before, head)
+    assert neighbours(after, head) == {"prev": PLACEHOLDER + before.chain[-2], "next": new}
+    assert neighbours(after, new) == {"prev": head}
+
+
+def test_a_new_off_chain_article_is_on_the_ticker_until_the_next_one_links_to_it():
+    n = next(i for i in range(2, 100) if is_off_chain(4, i))
+    today, tomorrow = generate(n, seed=4), generate(n + 1, seed=4)
+    newest = today.article_url(n, PLACEHOLDER)
+    assert today.chain[-1] != today.article_paths[-1]
+    home = page_of(today, PLACEHOLDER + "/")
+    assert home.css(".breaking-news a::attr(href)").get().upper() == newest.upper()
+    assert newest.upper() not in {h.upper() for h in home.css("h2.entry-title a::attr(href)")
+                                  .getall()}
+    nxt = tomorrow.article_url(n + 1, PLACEHOLDER)
+    assert (nxt, newest, "read_also") in links_from(tomorrow.truth, {nxt})
+    assert neighbours(tomorrow, PLACEHOLDER + today.chain[-1])["next"] == nxt
+    assert neighbours(tomorrow, newest) == {}
+
+
+def test_a_copy_appears_with_the_article_after_its_original():
+    c = next(i for i in range(1, 100) if is_copied(4, i))
+    today, tomorrow = generate(c, seed=4), generate(c + 1, seed=4)
+    original = today.article_url(c, PLACEHOLDER)
+    copy = original.removesuffix("/") + "-2/"
+    assert copy not in today.truth["aliases"] and copy.removeprefix(PLACEHOLDER) not in today.pages
+    assert tomorrow.truth["aliases"][copy] == original
+    nxt = tomorrow.article_url(c + 1, PLACEHOLDER)
+    router = Router(tomorrow, PLACEHOLDER)
+    landed = {resolve(router, href, {})[0] for href, role in
+              role_links(page_of(tomorrow, nxt), tomorrow.themes[c]) if role == "read_also"}
+    assert copy in landed
+
+
+@pytest.mark.parametrize("n", [*range(1, 45), 99, 250, 401, 1000])
+def test_truth_properties_hold_for_any_size(n):
+    site = generate(n, seed=11)
+    truth = site.truth
+    urls = [a["url"] for a in truth["articles"]]
+    assert len(urls) == n and len(site.chain) <= n
+    off = set(urls) - {PLACEHOLDER + p for p in site.chain}
+    assert len(off) == sum(1 for i in range(1, n + 1) if is_off_chain(11, i))
+    assert len(off) in (n // 20, n // 20 + 1)
+    copies = [k for k in truth["aliases"] if "?p=" not in k]
+    assert len(copies) in (round(n / 33) - 1, round(n / 33), round(n / 33) + 1)
+    if n >= 15:
+        assert min(Counter(site.themes).values()) >= 0.2 * n
+    if n >= 100:
+        with_links = {src for src, _, role in truth["links"] if role == "read_also"}
+        assert 0.3 * n <= len(with_links) <= 0.5 * n
+    # Walk the truth's links from the middle article, through copies to their originals.
+    edges: dict[str, set[str]] = {}
+    for src, dst, _ in truth["links"]:
+        edges.setdefault(src, set()).add(dst)
+    seen, todo = set(), [site.middle_article(PLACEHOLDER)]
+    while todo:
+        url = todo.pop()
+        if url not in seen:
+            seen.add(url)
+            todo += edges.get(url, ())
+    unreached = set(urls) - seen
+    assert unreached == ({urls[-1]} if urls[-1] in off else set())
+    assert n % 5 or not unreached
+
+
+def test_edits_change_exactly_the_edited_articles():
+    plain, edited = generate(90, seed=6), generate(90, seed=6, edits=4)
+    urls = [a["url"] for a in plain.truth["articles"]]
+    assert edited.truth["edited"] == urls[80:84]
+    assert plain.truth["edited"] == []
+    changed = set()
+    for i, url in enumerate(urls):
+        theme = plain.themes[i]
+        a, b = page_of(plain, url), page_of(edited, url)
+        if (text_of(a.css("h1")[0]), body_of(a, theme)) != (text_of(b.css("h1")[0]),
+                                                             body_of(b, theme)):
+            changed.add(url)
+    assert changed == set(edited.truth["edited"])
+    for old, new in zip(plain.truth["articles"], edited.truth["articles"], strict=True):
+        same = ("url", "author", "published", "categories", "tags", "language")
+        assert {f: old[f] for f in same} == {f: new[f] for f in same}
+        if new["url"] not in changed:
+            assert new == old
+        elif new["modified"]:
+            assert new["modified"] > max(old["modified"] or "", new["published"])
+            assert new["body"] != old["body"]
+        else:
+            assert edited.themes[urls.index(new["url"])] == "local"
+
+
+def test_edits_fix_titles_now_and_then_and_move_last_modified_on():
+    plain = generate(90, seed=6)
+    titles_fixed = 0
+    for edit_seed in range(6):
+        edited = generate(90, seed=6, edits=10, edit_seed=edit_seed)
+        for url in edited.truth["edited"]:
+            key = url.removeprefix(PLACEHOLDER)
+            assert edited.pages[key].last_modified > plain.pages[key].last_modified
+            titles_fixed += text_of(page_of(edited, url).css("h1")[0]) != \
+                text_of(page_of(plain, url).css("h1")[0])
+    assert 6 <= titles_fixed <= 40
+    titles = [normalize_arabic(a["title"]) for a in edited.truth["articles"]]
+    assert len(set(titles)) == len(titles)
+
+
+def test_which_articles_are_edited_is_fixed_and_nested():
+    edited = [generate(60, seed=2, edits=j).truth["edited"] for j in range(11)]
+    assert all(edited[j] == edited[10][:j] for j in range(11))
+    other = generate(60, seed=2, edits=3, edit_seed=9)
+    assert other.truth["edited"] == edited[3]
+    bodies = {a["url"]: a["body"] for a in generate(60, seed=2, edits=3).truth["articles"]}
+    assert all(bodies[a["url"]] != a["body"] for a in other.truth["articles"]
+               if a["url"] in edited[3])
+    # A day that publishes k articles and edits j, k + j <= 10, edits only older ones.
+    day_after = generate(67, seed=2, edits=3).truth["edited"]
+    assert set(day_after) <= {a["url"] for a in generate(60, seed=2).truth["articles"]}
+
+
+@pytest.mark.parametrize(("n", "edits"), [(60, 11), (60, -1), (5, 6)])
+def test_rejects_impossible_edits(n, edits):
+    with pytest.raises(ValueError, match="edits"):
+        generate(n, seed=1, edits=edits)
+
+
+def test_widget_noise_changes_daily_but_is_no_edit():
+    before, after = generate(57, seed=4), generate(60, seed=4)
+    for i in (3, 30, 56):
+        url = before.article_url(i, PLACEHOLDER)
+        pages = [site.pages[url.removeprefix(PLACEHOLDER)].body.decode() for site in
+                 (before, after)]
+        nonces = [re.search(r'"nonce":"(\w+)"', p)[1] for p in pages]
+        views = [int(re.search(r'post-views-count">(\d+)<', p)[1]) for p in pages]
+        counts = [int(re.search(r'comments-count">(\d+)<', p)[1]) for p in pages]
+        assert nonces[0] != nonces[1] and views[0] < views[1] and counts[0] < counts[1]
+        theme = before.themes[i - 1]
+        read = [(text_of(sel.css("h1")[0]), body_of(sel, theme), published_of(sel, theme),
+                 modified_of(sel, theme)) for sel in map(Selector, pages)]
+        assert read[0] == read[1]
+        assert before.truth["articles"][i - 1] == after.truth["articles"][i - 1]
+        assert before.pages[url.removeprefix(PLACEHOLDER)].last_modified == \
+            after.pages[url.removeprefix(PLACEHOLDER)].last_modified
+
+
+def test_same_day_and_edits_give_identical_site():
+    one, two = (generate(60, seed=3, edits=4, edit_seed=2) for _ in range(2))
+    assert one.pages.keys() == two.pages.keys()
+    assert all(one.pages[k] == two.pages[k] for k in one.pages)
+    assert json.dumps(one.truth) == json.dumps(two.truth)
+
+
+def test_samplesite_doctests():
+    for name in ("conditional", "model", "server"):
+        result = doctest.testmod(importlib.import_module(f"crawler.samplesite.{name}"))
+        assert result.failed == 0 and result.attempted > 0, name
 
 
 # -- the server ---------------------------------------------------------------------------
@@ -506,6 +740,148 @@ def test_server_stops_and_frees_its_port(site):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
 
 
+# -- conditional requests and a site that changes while served ----------------------------
+
+
+def get_with(origin: str, target: str, method: str = "GET",
+             **headers: str) -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection(urlsplit(origin).netloc, timeout=10)
+    try:
+        conn.request(method, target, headers={k.replace("_", "-"): v for k, v in headers.items()})
+        response = conn.getresponse()
+        response.body = response.read()
+        return response
+    finally:
+        conn.close()
+
+
+def article_target(site: Site, theme: str) -> tuple[str, dict]:
+    """Path and truth of the first article in *theme* that was updated after publication."""
+    for i, article in enumerate(site.truth["articles"]):
+        if site.themes[i] == theme and article["modified"]:
+            return site.article_paths[i], article
+    raise LookupError(theme)
+
+
+def test_pages_carry_an_etag_and_last_modified(server):
+    path, article = article_target(server.site, "core")
+    response = get(server.origin, path)
+    assert response.status == 200
+    etag = response.getheader("ETag")
+    assert etag == '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+    modified = datetime.fromisoformat(article["modified"])
+    assert response.getheader("Last-Modified") == format_datetime(modified.astimezone(UTC),
+                                                                  usegmt=True)
+    assert get(server.origin, path).getheader("ETag") == etag
+
+
+def test_if_none_match_answers_304_without_a_body(server):
+    path, _ = article_target(server.site, "jnews")
+    first = get(server.origin, path)
+    etag, modified = first.getheader("ETag"), first.getheader("Last-Modified")
+    for header in (etag, "W/" + etag, '"nope", ' + etag, "*"):
+        response = get_with(server.origin, path, If_None_Match=header)
+        assert (response.status, response.body) == (304, b""), header
+        assert response.getheader("ETag") == etag
+        assert response.getheader("Last-Modified") == modified
+    head = get_with(server.origin, path, "HEAD", If_None_Match=etag)
+    assert head.status == 304
+    other = get_with(server.origin, path, If_None_Match='"nope"')
+    assert (other.status, other.body) == (200, first.body)
+
+
+def test_if_modified_since_counts_only_without_if_none_match(server):
+    path, _ = article_target(server.site, "tagdiv")
+    first = get(server.origin, path)
+    modified = parsedate_to_datetime(first.getheader("Last-Modified"))
+    earlier = format_datetime(modified - timedelta(seconds=1), usegmt=True)
+    later = format_datetime(modified + timedelta(days=400), usegmt=True)
+    for since, status in ((first.getheader("Last-Modified"), 304), (later, 304),
+                          (earlier, 200), ("not a date", 200)):
+        assert get_with(server.origin, path, If_Modified_Since=since).status == status, since
+    # If-None-Match takes precedence (RFC 9110, 13.2.2): a changed tag wins over a date.
+    response = get_with(server.origin, path, If_None_Match='"old"', If_Modified_Since=later)
+    assert response.status == 200 and response.body == first.body
+
+
+def test_listings_last_changed_with_their_newest_article(server):
+    truth = {a["url"]: a for a in server.truth["articles"]}
+    home = get(server.origin, "/")
+    listed = Selector(text=home.body.decode()).css(
+        "h2.entry-title a::attr(href), .breaking-news a::attr(href)").getall()
+    newest = max(datetime.fromisoformat(truth[lower_to_upper(h)]["modified"]
+                                        or truth[lower_to_upper(h)]["published"])
+                 for h in listed)
+    assert parsedate_to_datetime(home.getheader("Last-Modified")) == newest
+    assert get_with(server.origin, "/", If_None_Match=home.getheader("ETag")).status == 304
+    assert get(server.origin, "/feed/").getheader("ETag")
+
+
+def lower_to_upper(url: str) -> str:
+    return re.sub(r"%[0-9a-f]{2}", lambda m: m.group().upper(), url)
+
+
+def test_conditions_do_not_apply_to_redirects_and_missing_pages(server):
+    missing = get_with(server.origin, "/2017/01/01/no-such-post/", If_None_Match="*")
+    assert missing.status == 404 and missing.body and missing.getheader("ETag") is None
+    moved = get_with(server.origin, "/?p=3", If_None_Match="*")
+    assert moved.status == 301 and moved.getheader("ETag") is None
+
+
+def test_304s_are_counted_with_the_other_requests(site):
+    path = site.article_paths[4]
+    with serve(site) as running:
+        etag = get(running.origin, path).getheader("ETag")
+        get_with(running.origin, path, If_None_Match=etag)
+        get(running.origin, "/nothing")
+        assert running.requests == [path, path, "/nothing"]
+        assert running.responses == [(path, 200), (path, 304), ("/nothing", 404)]
+
+
+def test_replace_site_moves_the_served_site_on_a_day():
+    before, after = generate(57, seed=4), generate(64, seed=4, edits=3)
+    new_path = after.article_paths[-1]
+    head = before.chain[-1]
+    with serve(before) as running:
+        origin = running.origin
+        old_head = get(origin, head)
+        assert get(origin, new_path).status == 404
+        running.replace_site(after)
+        assert running.origin == origin and running.site is after
+        assert running.truth == after.truth_for(origin)
+        assert get(origin, new_path).status == 200
+        page = get_with(origin, head, If_None_Match=old_head.getheader("ETag"))
+        assert page.status == 200 and page.body == after.pages[head].render(origin)
+        # An old article nobody edited: its body moved on (widgets), its date did not.
+        old = before.article_paths[10]
+        since = get(origin, old).getheader("Last-Modified")
+        assert get_with(origin, old, If_Modified_Since=since).status == 304
+        assert len(running.requests) == 6
+
+
+def test_replace_site_is_atomic_for_concurrent_clients():
+    days = [generate(30, seed=8), generate(31, seed=8)]
+    answers: list[bytes] = []
+    stop = threading.Event()
+
+    def client() -> None:
+        while not stop.is_set():
+            answers.append(get(running.origin, "/").body)
+
+    with serve(days[0]) as running:
+        homes = {day.pages["/"].render(running.origin) for day in days}
+        threads = [threading.Thread(target=client) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for k in range(40):
+            running.replace_site(days[(k + 1) % 2])
+            time.sleep(0.005)
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    assert len(answers) > 20 and set(answers) == homes
+
+
 # -- the command line ---------------------------------------------------------------------
 
 
@@ -558,3 +934,24 @@ def test_cli_rejects_bad_arguments():
     with proc:
         assert proc.wait(timeout=20) == 2
         assert "--articles" in proc.stderr.read()
+
+
+def test_cli_serves_a_day_with_edits(tmp_path):
+    truth_path = tmp_path / "truth.json"
+    proc = start_cli("--articles", "30", "--seed", "5", "--edits", "2", "--edit-seed", "1",
+                     "--truth", str(truth_path), "--max-seconds", "30")
+    with proc:
+        origin = proc.stdout.readline().strip()
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        assert truth == generate(30, 5, edits=2, edit_seed=1).truth_for(origin)
+        assert len(truth["edited"]) == 2
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
+def test_cli_rejects_impossible_edits():
+    proc = start_cli("--articles", "30", "--edits", "11")
+    with proc:
+        assert proc.wait(timeout=20) == 2
+        assert "edits" in proc.stderr.read()
+        assert proc.stdout.read() == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler import settings as project
 from crawler.errors import BadStartURL, UnknownProfile
-from crawler.items import Article
+from crawler.items import Article, Fetch
 from crawler.middlewares import ContactUserAgentMiddleware
 from crawler.samplesite import Site, generate
 from spiders.article import ArticleSpider
@@ -241,7 +242,7 @@ def test_a_malformed_href_does_not_lose_the_page(where: str) -> None:
         home = (f'<html><body><main><article><h2 class="entry-title"><a href="{bad}">أ</a></h2>'
                 f'</article><article><h2 class="entry-title"><a href="{BLOCK_URL}">ب</a></h2>'
                 "</article></main></body></html>")
-        requests = list(spider.parse(respond(f"{NEWS}/", home.encode())))
+        requests = only_requests(spider.parse(respond(f"{NEWS}/", home.encode())))
         assert [r.url for r in requests] == [BLOCK_URL]
         return
     items, _ = split_output(list(spider.parse(respond(BLOCK_URL, page.encode()))))
@@ -251,22 +252,32 @@ def test_a_malformed_href_does_not_lose_the_page(where: str) -> None:
 # --- listings and other pages ------------------------------------------------------------
 
 
+def only_requests(output: Iterable) -> list[scrapy.Request]:
+    """The spider's requests, without the Fetch records of the pages themselves."""
+    return [o for o in output if not isinstance(o, Fetch)]
+
+
 @pytest.mark.parametrize("profile", ["janoubia", "wordpress"])
 def test_home_page_yields_only_requests_for_its_articles(site: Site, profile: str) -> None:
     spider = make_spider(profile)
     output = list(spider.parse(respond(f"{ORIGIN}/", site.pages["/"].render(ORIGIN))))
     newest = [ORIGIN + path for path in reversed(site.chain[-10:])]
+    fetches = [o for o in output if isinstance(o, Fetch)]
+    assert [f["final_url"] for f in fetches] == [f"{ORIGIN}/"]  # the listing's own fetch
+    assert fetches[0]["link_role"] is None and fetches[0]["status"] == 200
+    output = [o for o in output if not isinstance(o, Fetch)]
     assert all(isinstance(o, scrapy.Request) for o in output)
     assert [r.url for r in output] == newest
     for request in output:
-        assert request.meta == {"link_role": "listing", "link_src": f"{ORIGIN}/"}
+        assert request.meta == {"link_role": "listing", "link_src": f"{ORIGIN}/",
+                                "known_streak": 0}
         assert not re.search(r"/(author|category|tag|feed)/", request.url)
 
 
 def test_category_archive_yields_its_members(site: Site) -> None:
     path = next(p for p in site.pages if p.startswith("/category/"))
     html = site.pages[path].render(ORIGIN)
-    requests = list(make_spider().parse(respond(ORIGIN + path, html)))
+    requests = only_requests(make_spider().parse(respond(ORIGIN + path, html)))
     assert requests and all(isinstance(r, scrapy.Request) for r in requests)
     assert {r.url for r in requests} <= {ORIGIN + p for p in site.chain}
     assert {r.meta["link_src"] for r in requests} == {ORIGIN + path}
@@ -275,7 +286,9 @@ def test_category_archive_yields_its_members(site: Site) -> None:
 def test_feed_and_other_non_html_responses_yield_nothing(site: Site) -> None:
     feed = XmlResponse(f"{ORIGIN}/feed/", body=site.pages["/feed/"].render(ORIGIN),
                        request=Request(f"{ORIGIN}/feed/"))
-    assert list(make_spider().parse(feed)) == []
+    output = list(make_spider().parse(feed))
+    assert [type(o) for o in output] == [Fetch]  # recorded, but no item and no request
+    assert output[0]["final_url"] == f"{ORIGIN}/feed/" and output[0]["body"]
 
 
 # --- what the spider follows --------------------------------------------------------------

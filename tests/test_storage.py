@@ -1,17 +1,29 @@
-"""The corpus database: migrations, batched saves, aliases, duplicates, links."""
+"""The corpus database: migrations, batched saves, aliases, duplicates, links, and the
+run memory of schema 2: runs, fetches with compressed bodies, revisions, frontier views."""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlite_utils
 
 from crawler import storage
 from crawler.errors import StorageError
-from crawler.storage import MIGRATIONS, SCHEMA_VERSION, Corpus, SaveCounts
+from crawler.storage import (
+    BODY_ENCODING,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Corpus,
+    SaveCounts,
+    compress_body,
+    decompress_body,
+)
 from crawler.text import content_hash
 
 SITE = "https://www.janoubia.com"
@@ -72,7 +84,7 @@ def links(corpus: Corpus) -> set[tuple[str, str, str]]:
 # -- opening and migrations ----------------------------------------------------
 
 
-def test_fresh_file_gets_the_v1_schema(tmp_path: Path) -> None:
+def test_fresh_file_gets_the_whole_schema(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "folders" / "corpus.db"
     with Corpus(path) as corpus:
         assert path.is_file()
@@ -156,7 +168,7 @@ def test_failing_migration_leaves_the_previous_version(tmp_path: Path,
         corpus.save([article("a")])
 
     def broken(db) -> None:
-        db.execute("CREATE TABLE revisions (id INTEGER PRIMARY KEY)")
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
         db.execute("ALTER TABLE no_such_table ADD COLUMN x TEXT")
 
     monkeypatch.setattr(storage, "MIGRATIONS", [*MIGRATIONS, broken])
@@ -164,8 +176,8 @@ def test_failing_migration_leaves_the_previous_version(tmp_path: Path,
         Corpus(path)
     monkeypatch.undo()
     with Corpus(path) as corpus:
-        assert corpus.schema_version() == 1
-        assert "revisions" not in corpus.db.table_names()
+        assert corpus.schema_version() == SCHEMA_VERSION
+        assert "notes" not in corpus.db.table_names()
         assert corpus.counts()["articles"] == 1
 
 
@@ -174,18 +186,18 @@ def test_pending_migrations_are_applied_in_order(tmp_path: Path,
     path = tmp_path / "corpus.db"
     Corpus(path).close()
 
-    def add_revisions(db) -> None:
-        db.execute("CREATE TABLE revisions (id INTEGER PRIMARY KEY, url TEXT)")
+    def add_notes(db) -> None:
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, url TEXT)")
 
     def add_note(db) -> None:
-        db.execute("ALTER TABLE revisions ADD COLUMN note TEXT")
+        db.execute("ALTER TABLE notes ADD COLUMN note TEXT")
 
-    monkeypatch.setattr(storage, "MIGRATIONS", [*MIGRATIONS, add_revisions, add_note])
+    monkeypatch.setattr(storage, "MIGRATIONS", [*MIGRATIONS, add_notes, add_note])
     with Corpus(path) as corpus:
-        assert corpus.schema_version() == 3
-        assert list(corpus.db["revisions"].columns_dict) == ["id", "url", "note"]
+        assert corpus.schema_version() == SCHEMA_VERSION + 2
+        assert list(corpus.db["notes"].columns_dict) == ["id", "url", "note"]
     with Corpus(path) as corpus:  # nothing left to apply
-        assert corpus.schema_version() == 3
+        assert corpus.schema_version() == SCHEMA_VERSION + 2
 
 
 # -- saving articles -----------------------------------------------------------
@@ -239,15 +251,16 @@ def test_a_new_fetch_of_the_same_article_is_unchanged(corpus: Corpus) -> None:
     assert rows(corpus, "SELECT fetched_at FROM articles") == [("2025-01-01T00:00:00+00:00",)]
 
 
-@pytest.mark.parametrize("change", [
-    {"tags": ["حزب", "انتخابات"]},
-    {"author": "كاتب آخر"},
-    {"published": "2017-09-12T11:05:00+03:00"},
-    {"body": "نص آخر تماما " + "كلمة " * 30},
+@pytest.mark.parametrize(("change", "revisions"), [
+    ({"tags": ["حزب", "انتخابات"]}, 0),
+    ({"author": "كاتب آخر"}, 0),
+    ({"published": "2017-09-12T11:05:00+03:00"}, 1),
+    ({"body": "نص آخر تماما " + "كلمة " * 30, "content_hash": "other"}, 1),
 ])
-def test_metadata_changes_are_updates(corpus: Corpus, change: dict[str, Any]) -> None:
+def test_metadata_changes_are_updates(corpus: Corpus, change: dict[str, Any],
+                                      revisions: int) -> None:
     corpus.save([article("a")])
-    assert corpus.save([article("a", **change)]) == SaveCounts(updated=1)
+    assert corpus.save([article("a", **change)]) == SaveCounts(updated=1, revisions=revisions)
 
 
 # -- aliases -------------------------------------------------------------------
@@ -417,3 +430,401 @@ def test_content_keys(corpus: Corpus) -> None:
         (a["content_hash"], a["url"], a["published"]),
         (b["content_hash"], b["url"], None),
     ])
+
+
+# -- schema 2 and the migration from 1 ---------------------------------------------------
+
+
+def test_fresh_file_gets_the_v2_tables_and_views(corpus: Corpus) -> None:
+    assert SCHEMA_VERSION == 2
+    db = corpus.db
+    assert {"runs", "bodies", "fetches", "revisions"} <= set(db.table_names())
+    assert set(db.view_names()) == {"pending", "chain_ends"}
+    assert list(db["runs"].columns_dict) == [
+        "id", "started_at", "finished_at", "profile", "start_urls", "pid", "host", "fetched",
+        "new", "updated", "unchanged", "duplicates", "failed", "not_modified", "coverage",
+        "date_failures", "finish_reason", "exit_status",
+    ]
+    assert list(db["bodies"].columns_dict) == ["digest", "encoding", "size", "data"]
+    assert db["bodies"].pks == ["digest"]
+    assert list(db["fetches"].columns_dict) == [
+        "id", "run_id", "requested_url", "final_url", "status", "etag", "last_modified",
+        "content_type", "digest", "link_role", "link_src", "fetched_at", "error",
+    ]
+    assert [(fk.column, fk.other_table) for fk in db["fetches"].foreign_keys] == [
+        ("digest", "bodies")]
+    assert list(db["revisions"].columns_dict) == [
+        "id", "article_url", "title", "author", "published", "modified", "categories", "tags",
+        "body", "content_hash", "first_seen", "replaced_at", "run_id",
+    ]
+    indexed = {(t, tuple(i.columns)) for t in ("fetches", "revisions") for i in db[t].indexes}
+    assert {("fetches", ("final_url",)), ("fetches", ("requested_url",)),
+            ("revisions", ("article_url",))} <= indexed
+
+
+def v1_file(path: Path) -> None:
+    """A corpus written by the first version: migration 1 only, rows in every table."""
+    db = sqlite_utils.Database(path)
+    MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO articles (url, title, body, content_hash, categories, tags,"
+               " first_seen, last_seen) VALUES (?, 'عنوان', 'نص', 'h1', '[\"لبنان\"]', '[]',"
+               " '2020-01-01T00:00:00+00:00', '2020-01-02T00:00:00+00:00')", [url("a")])
+    db.execute("INSERT INTO aliases VALUES (?, ?, 'shortlink', '2020-01-01T00:00:00+00:00')",
+               [f"{SITE}/?p=1", url("a")])
+    db.execute("INSERT INTO links VALUES (?, ?, 'prev', 'rel')", [url("a"), url("older")])
+    db.conn.commit()
+    db.close()
+
+
+def test_a_v1_file_migrates_in_place_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    v1_file(path)
+    before = {t: sqlite_utils.Database(path).execute(f"SELECT * FROM {t}").fetchall()
+              for t in ("articles", "aliases", "links")}
+    with Corpus(path) as corpus:
+        assert corpus.schema_version() == 2
+        for table, old_rows in before.items():
+            assert corpus.db.execute(f"SELECT * FROM {table}").fetchall() == old_rows, table
+        assert corpus.pending_urls() == [url("older")]
+        assert corpus.chain_ends() == [(url("a"), "next")]
+        assert corpus.is_known(f"{SITE}/?p=1")
+        # The migrated file takes the new writes: a revision of the v1 row, with its dates.
+        counts = corpus.save([article("a", title="عنوان جديد", content_hash="h2",
+                                      fetch=fetch("a"))], run_id=None)
+        assert (counts.updated, counts.revisions, counts.fetches) == (1, 1, 1)
+        assert rows(corpus, "SELECT title, content_hash, first_seen FROM revisions") == [
+            ("عنوان", "h1", "2020-01-01T00:00:00+00:00")]
+
+
+# -- fetches and bodies ----------------------------------------------------------------
+
+
+PAGE = ("<html><body>" + "<p>نص المقال الطويل</p>" * 400 + "</body></html>").encode()
+
+
+def fetch(slug: str, **fields: Any) -> dict[str, Any]:
+    """A fetch record as the spider makes it."""
+    record = {
+        "requested_url": url(slug), "final_url": url(slug), "status": 200,
+        "etag": f'"{slug}-1"', "last_modified": "Tue, 12 Sep 2017 07:05:00 GMT",
+        "content_type": "text/html; charset=UTF-8", "body": PAGE, "link_role": "next",
+        "link_src": url("src"), "fetched_at": "2024-05-01T10:00:00+00:00",
+    }
+    record.update(fields)
+    return record
+
+
+def fetch_rows(corpus: Corpus) -> list[dict[str, Any]]:
+    return list(corpus.db.query("SELECT * FROM fetches ORDER BY id"))
+
+
+def test_an_articles_fetch_is_stored_with_its_compressed_body(corpus: Corpus) -> None:
+    counts = corpus.save([article("a", fetch=fetch("a"))], run_id=7)
+    assert counts == SaveCounts(inserted=1, fetches=1)
+    (row,) = fetch_rows(corpus)
+    digest = hashlib.sha256(PAGE).hexdigest()
+    assert row == {
+        "id": 1, "run_id": 7, "requested_url": url("a"), "final_url": url("a"), "status": 200,
+        "etag": '"a-1"', "last_modified": "Tue, 12 Sep 2017 07:05:00 GMT",
+        "content_type": "text/html; charset=UTF-8", "digest": digest, "link_role": "next",
+        "link_src": url("src"), "fetched_at": "2024-05-01T10:00:00+00:00", "error": None,
+    }
+    encoding, size, stored = rows(corpus, "SELECT encoding, size, length(data) FROM bodies")[0]
+    assert (encoding, size) == (BODY_ENCODING, len(PAGE)) == ("zstd", len(PAGE))
+    assert stored < size / 10
+    assert corpus.raw_body(digest) == PAGE
+
+
+def test_identical_bodies_are_stored_once(corpus: Corpus) -> None:
+    corpus.save([article("a", fetch=fetch("a")), {**fetch("home"), "link_role": "start"}])
+    counts = corpus.save([article("a", fetch=fetch("a"))])
+    assert counts == SaveCounts(unchanged=1, fetches=1)
+    assert rows(corpus, "SELECT count(*) FROM fetches") == [(3,)]
+    assert rows(corpus, "SELECT count(*) FROM bodies") == [(1,)]
+    assert len({row["digest"] for row in fetch_rows(corpus)}) == 1
+
+
+def test_fetch_items_without_a_page_keep_no_body(corpus: Corpus) -> None:
+    counts = corpus.save([
+        fetch("listing", body=b"<html>listing</html>", link_role="listing"),
+        fetch("known", status=304, body=None, etag=None),
+        fetch("gone", status=404, body=b"<html>Not found</html>", error="HttpError 404"),
+        {"requested_url": url("slow"), "final_url": url("slow"), "status": None,
+         "error": "TimeoutError"},
+    ], run_id=3)
+    assert counts == SaveCounts(fetches=4)
+    got = [(r["requested_url"], r["status"], r["digest"] is not None, r["error"], r["run_id"])
+           for r in fetch_rows(corpus)]
+    assert got == [(url("listing"), 200, True, None, 3), (url("known"), 304, False, None, 3),
+                   (url("gone"), 404, False, "HttpError 404", 3),
+                   (url("slow"), None, False, "TimeoutError", 3)]
+    assert rows(corpus, "SELECT size FROM bodies") == [(len(b"<html>listing</html>"),)]
+    # Without a time of its own, a fetch gets the batch's.
+    assert fetch_rows(corpus)[3]["fetched_at"] > "2024"
+    assert corpus.counts() == {"articles": 0, "aliases": 0, "links": 0}
+
+
+def test_fetch_items_need_a_requested_url(corpus: Corpus) -> None:
+    with pytest.raises(StorageError, match="fetch without a requested_url"):
+        corpus.save([article("a"), {"requested_url": None, "final_url": url("x")}])
+    with pytest.raises(StorageError, match="fetch without a requested_url"):
+        corpus.save([article("a", fetch={"final_url": url("a"), "status": 200})])
+    assert corpus.counts()["articles"] == 0
+
+
+def test_a_duplicate_still_records_its_fetch(corpus: Corpus) -> None:
+    corpus.save([article("a")])
+    counts = corpus.save([article("copy", duplicate_of=url("a"), fetch=fetch("copy"))])
+    assert counts == SaveCounts(duplicates=1, aliases=1, fetches=1)
+    assert [r["requested_url"] for r in fetch_rows(corpus)] == [url("copy")]
+
+
+def test_bodies_round_trip_in_both_encodings(corpus: Corpus) -> None:
+    encoding, data = compress_body(PAGE)
+    assert (encoding, decompress_body(encoding, data)) == (BODY_ENCODING, PAGE)
+    assert compress_body(PAGE) == (encoding, data)  # the same page, the same bytes
+    # A gzip body (written where no zstd module was installed) reads back too.
+    corpus.db.execute("INSERT INTO bodies VALUES ('g', 'gzip', ?, ?)",
+                      [len(PAGE), gzip.compress(PAGE)])
+    assert corpus.raw_body("g") == PAGE
+    with pytest.raises(StorageError, match="no body with digest nope"):
+        corpus.raw_body("nope")
+    with pytest.raises(StorageError, match="cannot read a brotli body"):
+        decompress_body("brotli", b"")
+    with pytest.raises(sqlite3.IntegrityError):
+        corpus.db.execute("INSERT INTO bodies VALUES ('b', 'brotli', 1, x'00')")
+
+
+def test_a_gzip_only_install_writes_gzip(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(storage, "_ZSTD", None)
+    corpus.save([fetch("a", body=b"<html>gzip</html>")])
+    digest = hashlib.sha256(b"<html>gzip</html>").hexdigest()
+    assert rows(corpus, "SELECT encoding FROM bodies") == [("gzip",)]
+    assert corpus.raw_body(digest) == b"<html>gzip</html>"
+
+
+# -- revisions -------------------------------------------------------------------------
+
+
+def revisions(corpus: Corpus) -> list[dict[str, Any]]:
+    return list(corpus.db.query("SELECT * FROM revisions ORDER BY id"))
+
+
+def test_the_same_content_again_makes_no_revision(corpus: Corpus) -> None:
+    corpus.save([article("a")])
+    first_seen = rows(corpus, "SELECT first_seen FROM articles")
+    for _ in range(2):
+        assert corpus.save([article("a")]) == SaveCounts(unchanged=1)
+    assert revisions(corpus) == []
+    assert rows(corpus, "SELECT first_seen FROM articles") == first_seen
+
+
+def test_only_fetch_details_changing_makes_no_revision(corpus: Corpus) -> None:
+    corpus.save([article("a", links=[link("b")])])
+    later = article("a", fetched_at="2026-01-01T00:00:00+00:00", status=203,
+                    links=[link("c")], aliases=[f"{SITE}/?p=4"], fetch=fetch("a"))
+    counts = corpus.save([later])
+    assert (counts.unchanged, counts.revisions, counts.links, counts.aliases) == (1, 0, 1, 1)
+    assert revisions(corpus) == []
+
+
+def test_a_title_change_keeps_the_old_version(corpus: Corpus) -> None:
+    old = article("a", modified="2017-09-12T11:00:00+03:00")
+    corpus.save([old])
+    corpus.db.execute("UPDATE articles SET first_seen = '2001-01-01T00:00:00+00:00'")
+    title = "عنوان مصحح"
+    new = article("a", title=title, content_hash=content_hash(title, old["body"]))
+    assert corpus.save([new], run_id=5) == SaveCounts(updated=1, revisions=1)
+    (revision,) = revisions(corpus)
+    now = revision.pop("replaced_at")
+    assert revision == {
+        "id": 1, "article_url": url("a"), "title": old["title"], "author": "كاتب",
+        "published": old["published"], "modified": "2017-09-12T11:00:00+03:00",
+        "categories": '["لبنان", "سياسة"]', "tags": '["حزب"]', "body": old["body"],
+        "content_hash": old["content_hash"], "first_seen": "2001-01-01T00:00:00+00:00",
+        "run_id": 5,
+    }
+    assert now > "2024"
+    assert rows(corpus, "SELECT title, first_seen FROM articles") == [
+        (title, "2001-01-01T00:00:00+00:00")]
+    # The next change keeps the second version, current since the first change.
+    corpus.db.execute("UPDATE revisions SET replaced_at = '2010-01-01T00:00:00+00:00'")
+    assert corpus.save([article("a", published="2017-09-13T10:00:00+03:00")],
+                       run_id=6).revisions == 1
+    second = revisions(corpus)[1]
+    assert (second["title"], second["first_seen"], second["run_id"]) == (
+        title, "2010-01-01T00:00:00+00:00", 6)
+    assert corpus.save([article("a", published="2017-09-13T10:00:00+03:00")]).revisions == 0
+
+
+# -- the crawl's memory: known URLs, frontier, chain ends, validators ------------------------
+
+
+def test_is_known_by_article_or_alias(corpus: Corpus) -> None:
+    corpus.save([article("a", aliases=[f"{SITE}/?p=1"], links=[link("b")])])
+    assert corpus.is_known(url("a")) and corpus.is_known(f"{SITE}/?p=1")
+    assert not corpus.is_known(url("b"))
+    assert not corpus.is_known(url("a").rstrip("/"))
+
+
+def test_pending_is_what_stored_articles_link_to_and_is_not_stored(corpus: Corpus) -> None:
+    corpus.save([
+        article("a", links=[link("b"), link("c", "read_also", "label"), link("z", "prev")]),
+        article("b", links=[link("a", "prev"), link("c"), {"dst": f"{SITE}/?p=9",
+                                                            "role": "next", "rule": "rel"}]),
+        article("x", aliases=[f"{SITE}/?p=9"]),
+    ])
+    assert corpus.pending_urls() == [url("c"), url("z")]
+    corpus.save([article("c", links=[link("b", "prev")])])
+    assert corpus.pending_urls() == [url("z")]
+
+
+def test_chain_ends_are_chain_articles_missing_a_next_or_a_prev_link(corpus: Corpus) -> None:
+    corpus.save([
+        article("old", links=[link("mid")]),
+        article("mid", links=[link("old", "prev"), link("new")]),
+        article("new", links=[link("mid", "prev"), link("x", "read_also", "label")]),
+        article("lone"),
+    ])
+    # "lone" is on no chain (reached by read-also alone): not an end of one.
+    assert corpus.chain_ends() == [(url("new"), "next"), (url("old"), "prev")]
+    # The site publishes: the newest article gains a next link and is an end no more.
+    corpus.save([article("new", links=[link("mid", "prev"), link("newer")])])
+    assert (url("new"), "next") not in corpus.chain_ends()
+
+
+def test_validators_come_from_the_newest_successful_fetch(corpus: Corpus) -> None:
+    assert corpus.validators(url("a")) is None
+    redirected = fetch("a", requested_url=f"{SITE}/?p=1", etag='"v1"')
+    corpus.save([article("a", fetch=redirected)])
+    assert corpus.validators(url("a")) == ('"v1"', "Tue, 12 Sep 2017 07:05:00 GMT")
+    assert corpus.validators(f"{SITE}/?p=1") == ('"v1"', "Tue, 12 Sep 2017 07:05:00 GMT")
+    corpus.save([fetch("a", etag='"v2"', last_modified=None)])
+    corpus.save([fetch("a", status=304, etag='"v3"', body=None),
+                 fetch("a", status=500, etag='"v4"', error="HttpError 500"),
+                 fetch("a", status=200, etag='"v5"', error="IgnoreRequest")])
+    assert corpus.validators(url("a")) == ('"v2"', None)
+    corpus.save([fetch("a", etag=None, last_modified=None)])
+    assert corpus.validators(url("a")) is None
+
+
+def test_stored_links_in_page_order_also_through_an_alias(corpus: Corpus) -> None:
+    corpus.save([article("a", aliases=[f"{SITE}/?p=1"],
+                         links=[link("z", "prev"), link("b"), link("c", "read_also", "label")])])
+    expected = [(url("z"), "prev"), (url("b"), "next"), (url("c"), "read_also")]
+    assert corpus.stored_links(url("a")) == expected
+    assert corpus.stored_links(f"{SITE}/?p=1") == expected
+    assert corpus.stored_links(url("b")) == []
+
+
+def test_lookups_use_indexes(corpus: Corpus) -> None:
+    def plan(sql: str) -> str:
+        return " | ".join(r[3] for r in corpus.db.execute("EXPLAIN QUERY PLAN " + sql,
+                                                           {"url": "u"}))
+    known = plan("SELECT EXISTS (SELECT 1 FROM articles WHERE url = :url)"
+                 " OR EXISTS (SELECT 1 FROM aliases WHERE url = :url)")
+    validators = plan("SELECT etag FROM fetches WHERE (final_url = :url OR requested_url = :url)"
+                      " AND status = 200 AND error IS NULL ORDER BY id DESC LIMIT 1")
+    for text in (known, validators):
+        assert "SCAN" not in text.replace("SCAN CONSTANT ROW", ""), text
+    assert "idx_fetches_final_url" in validators and "idx_fetches_requested_url" in validators
+
+
+# -- batches with fetches are all or nothing -----------------------------------------------
+
+
+def test_a_failing_batch_writes_no_fetch_or_body(corpus: Corpus) -> None:
+    batch = [article("a", fetch=fetch("a")), fetch("home", body=b"<html>home</html>"),
+             article("b", title="changed", fetch=fetch("b", body=b"<html>b</html>")),
+             article("c", links=[link("a", "sidebar")], fetch=fetch("c"))]
+    corpus.save([article("b")])
+    with pytest.raises(StorageError, match="save of " + url("c")):
+        corpus.save(batch, run_id=1)
+    for table in ("fetches", "bodies", "revisions"):
+        assert rows(corpus, f"SELECT count(*) FROM {table}") == [(0,)], table
+    assert corpus.counts()["articles"] == 1
+    counts = corpus.save(batch[:3], run_id=1)
+    assert (counts.fetches, counts.inserted, counts.updated) == (3, 1, 1)
+    assert rows(corpus, "SELECT count(*) FROM bodies") == [(3,)]
+
+
+# -- runs ------------------------------------------------------------------------------
+
+
+def test_a_run_is_recorded_from_start_to_exit(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    with Corpus(path) as corpus:
+        assert corpus.last_finished_run() is None
+        first = corpus.start_run("janoubia", [SITE + "/"])
+    with Corpus(path) as corpus:  # committed at once: another connection sees it
+        (run,) = corpus.runs()
+        assert run["id"] == first and run["finished_at"] is None
+        assert run["profile"] == "janoubia" and run["start_urls"] == [SITE + "/"]
+        assert run["pid"] > 0 and run["host"] and run["started_at"] > "2024"
+        corpus.finish_run(first, fetched=12, new=3, updated=1, unchanged=8, duplicates=0,
+                          failed=1, not_modified=4, date_failures=0, finish_reason="finished",
+                          coverage={"title": 1.0, "author": 0.5})
+        corpus.set_exit_status(first, 0)
+        second = corpus.start_run("wordpress", [])
+        runs = corpus.runs()
+        assert [r["id"] for r in runs] == [second, first]
+        done = corpus.last_finished_run()
+    assert done is not None and done == runs[1]
+    assert done["finished_at"] >= done["started_at"]
+    assert done["coverage"] == {"author": 0.5, "title": 1.0}
+    assert (done["new"], done["not_modified"], done["exit_status"]) == (3, 4, 0)
+    with Corpus(path) as corpus:
+        assert len(corpus.runs(limit=1)) == 1
+
+
+def test_run_updates_are_checked(corpus: Corpus) -> None:
+    run_id = corpus.start_run("wordpress", [])
+    with pytest.raises(TypeError, match="unknown run fields: pid, profit"):
+        corpus.finish_run(run_id, profit=1, pid=2)
+    with pytest.raises(StorageError, match="no run 99"):
+        corpus.set_exit_status(99, 1)
+    corpus.finish_run(run_id, finished_at="2030-01-01T00:00:00+00:00", coverage=None)
+    assert corpus.runs()[0]["finished_at"] == "2030-01-01T00:00:00+00:00"
+    assert not corpus.db.conn.in_transaction
+
+
+# -- summary ---------------------------------------------------------------------------
+
+
+def test_summary_of_an_empty_corpus(corpus: Corpus) -> None:
+    assert corpus.summary() == {
+        "articles": 0, "aliases": 0, "revisions": 0, "fetches": 0, "runs": 0, "links": {},
+        "bodies": {"count": 0, "raw_bytes": 0, "stored_bytes": 0},
+        "published": {"first": None, "last": None}, "categories": [],
+        "coverage": {"title": 0.0, "author": 0.0, "published": 0.0, "body": 0.0},
+    }
+
+
+def test_summary_numbers(corpus: Corpus) -> None:
+    corpus.start_run("janoubia", [])
+    corpus.save([
+        article("a", links=[link("b"), link("c", "read_also", "label")],
+                published="2017-09-12T01:00:00+03:00", fetch=fetch("a")),
+        # Earlier than a's time read as text, later once the offsets are counted.
+        article("b", links=[link("a", "prev")], published="2017-09-11T23:00:00+00:00",
+                author=None, categories=["سياسة", "اقتصاد"], aliases=[f"{SITE}/?p=2"],
+                fetch=fetch("b", body=b"<html>b</html>")),
+        article("c", published=None, author="  ", categories=["اقتصاد"], fetch=fetch("c")),
+        article("d", published="not a date", categories=[]),
+    ])
+    corpus.save([article("c", title="عنوان آخر", content_hash="other", published=None,
+                         author="  ", categories=["اقتصاد"])])
+    summary = corpus.summary()
+    raw, stored = rows(corpus, "SELECT sum(size), sum(length(data)) FROM bodies")[0]
+    assert summary == {
+        "articles": 4, "aliases": 1, "revisions": 1, "fetches": 3, "runs": 1,
+        "links": {"next": 1, "prev": 1, "read_also": 1},
+        "bodies": {"count": 2, "raw_bytes": len(PAGE) + len(b"<html>b</html>"),
+                   "stored_bytes": stored},
+        "published": {"first": "2017-09-12T01:00:00+03:00",
+                      "last": "2017-09-11T23:00:00+00:00"},
+        "categories": [("اقتصاد", 2), ("سياسة", 2), ("لبنان", 1)],
+        "coverage": {"title": 1.0, "author": 0.5, "published": 0.75, "body": 1.0},
+    }
+    assert raw == summary["bodies"]["raw_bytes"] > stored

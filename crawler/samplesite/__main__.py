@@ -1,4 +1,5 @@
-"""Serve a sample site in the foreground: ``python -m crawler.samplesite --articles N``.
+"""Serve a sample site in the foreground: ``python -m crawler.samplesite --articles N``
+(``--edits J`` for a day on which editors corrected J of the ten newest articles).
 
 Prints the origin (``http://127.0.0.1:PORT``) on one line once listening, writes the
 truth there if asked, and exits after ``--max-seconds`` or on SIGTERM/SIGINT.
@@ -38,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
                                 description="Serve a generated Arabic news site on 127.0.0.1.")
     p.add_argument("--articles", type=positive(int), default=200, help="number of articles")
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same site)")
+    p.add_argument("--edits", type=int, default=0,
+                   help="number of the ten newest articles edited that day (0-10)")
+    p.add_argument("--edit-seed", type=int, help="random seed of the edits")
     p.add_argument("--port", type=int, default=0, help="port to listen on (0: any free port)")
     p.add_argument("--truth", type=Path, help="write the truth JSON (URLs on the origin) here")
     p.add_argument("--max-seconds", type=positive(float), default=600.0,
@@ -54,8 +58,12 @@ def write_json(path: Path, data: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the server until the time limit or a signal; return the exit status."""
-    args = parser().parse_args(argv)
-    site = generate(args.articles, args.seed)
+    cli = parser()
+    args = cli.parse_args(argv)
+    try:
+        site = generate(args.articles, args.seed, edits=args.edits, edit_seed=args.edit_seed)
+    except ValueError as e:
+        cli.error(str(e))
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -1,6 +1,7 @@
 """Random but reproducible article content: titles, slugs, dates, bodies, comments.
 
-All randomness comes from the ``random.Random`` passed in, so one seed gives one site.
+Each article draws from its own ``random.Random`` (``article_rng(seed, i)``), so its
+content is the same whatever the number of articles published after it.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from html import escape
 from zoneinfo import ZoneInfo
 
 from crawler.samplesite import words as W
@@ -18,6 +18,9 @@ BEIRUT = ZoneInfo("Asia/Beirut")
 START = datetime(2017, 1, 1, 6, 0, tzinfo=BEIRUT)
 STEP = timedelta(hours=7)
 THEMES = ("core", "tagdiv", "local", "jnews")
+# How many word separators of a paragraph's source are a line break or a no-break
+# space instead of a space.
+ODD_SPACES = (0, 0, 1, 1, 2, 3)
 
 
 @dataclass
@@ -63,6 +66,10 @@ class Post:
     read_also_after: list[int] = field(default_factory=list)
     copy_path: str | None = None
     copy_id: int | None = None
+    #: Older chain articles shown in the related-posts widget.
+    related: list[Post] = field(default_factory=list)
+    #: ID of the post's first comment (comment IDs run on across the site).
+    first_comment: int = 1
 
     @property
     def body(self) -> str:
@@ -70,35 +77,41 @@ class Post:
         return "\n\n".join(b.text for b in self.blocks if b.text)
 
 
-def make_posts(rng: random.Random, n: int) -> list[Post]:
-    """Build *n* articles, oldest first, with unique titles and slugs."""
-    themes = [THEMES[i % len(THEMES)] for i in range(n)]
-    rng.shuffle(themes)
-    taken: set[str] = set()
-    posts = []
-    for i in range(1, n + 1):
-        published = publication_time(rng, i)
-        title, slug = unique_title(rng, taken)
-        theme = themes[i - 1]
-        modified = None
-        if theme != "local" and rng.random() < 0.25:
-            modified = published + timedelta(hours=rng.randint(1, 72), minutes=rng.randint(0, 59))
-        posts.append(Post(
-            id=i,
-            path=f"/{published:%Y/%m/%d}/{slug}/",
-            title=title,
-            author=rng.choice(W.AUTHORS),
-            published=published,
-            modified=modified,
-            categories=rng.sample(W.CATEGORIES, rng.randint(1, 2)),
-            tags=rng.sample(W.TAGS, rng.randint(0, 4)),
-            theme=theme,
-            blocks=body_blocks(rng, i, published),
-            comments=[(rng.choice(W.COMMENTERS), sentence(rng, 8, 25))
-                      for _ in range(rng.randint(0, 3))],
-            variant=rng.getrandbits(30),
-        ))
-    return posts
+def article_rng(seed: int, i: int) -> random.Random:
+    """The random source of article *i*: its content never depends on how many
+    articles the site has."""
+    return random.Random(f"{seed}:{i}")
+
+
+def theme_of(seed: int, i: int) -> str:
+    """Article *i*'s theme: every run of four articles uses each theme once, so each
+    theme has at least a fifth of any site of 15 articles or more."""
+    block = random.Random(f"{seed}:themes:{(i - 1) // len(THEMES)}").sample(THEMES, len(THEMES))
+    return block[(i - 1) % len(THEMES)]
+
+
+def make_post(rng: random.Random, i: int, theme: str, taken: set[str]) -> Post:
+    """Article *i* (1-based, oldest first) with a title and slug not in *taken*."""
+    published = publication_time(rng, i)
+    title, slug = unique_title(rng, taken)
+    modified = None
+    if theme != "local" and rng.random() < 0.25:
+        modified = published + timedelta(hours=rng.randint(1, 72), minutes=rng.randint(0, 59))
+    return Post(
+        id=i,
+        path=f"/{published:%Y/%m/%d}/{slug}/",
+        title=title,
+        author=rng.choice(W.AUTHORS),
+        published=published,
+        modified=modified,
+        categories=rng.sample(W.CATEGORIES, rng.randint(1, 2)),
+        tags=rng.sample(W.TAGS, rng.randint(0, 4)),
+        theme=theme,
+        blocks=body_blocks(rng, i, published),
+        comments=[(rng.choice(W.COMMENTERS), sentence(rng, 8, 25))
+                  for _ in range(rng.randint(0, 3))],
+        variant=rng.getrandbits(30),
+    )
 
 
 def publication_time(rng: random.Random, i: int) -> datetime:
@@ -170,7 +183,7 @@ def add_tatweel(rng: random.Random, word: str) -> str:
 
 def sentence(rng: random.Random, lo: int, hi: int) -> str:
     """*lo* to *hi* words ending with a full stop."""
-    return " ".join(rng.choice(W.WORDS) for _ in range(rng.randint(lo, hi))) + "."
+    return " ".join(rng.choices(W.WORDS, k=rng.randint(lo, hi))) + "."
 
 
 def body_blocks(rng: random.Random, post_id: int, published: datetime) -> list[Block]:
@@ -199,7 +212,7 @@ def body_blocks(rng: random.Random, post_id: int, published: datetime) -> list[B
 def paragraph(rng: random.Random) -> Block:
     """A 20-60 word paragraph, sometimes with <strong>/<em>, an outside link, a
     number, a line break or a no-break space in its source."""
-    words = [rng.choice(W.WORDS) for _ in range(rng.randint(20, 60))]
+    words = rng.choices(W.WORDS, k=rng.randint(20, 60))
     for k in range(3, len(words) - 3, rng.randint(7, 15)):
         words[k] += "،"
     if rng.random() < 0.2:
@@ -207,29 +220,28 @@ def paragraph(rng: random.Random) -> Block:
         words[rng.randrange(len(words))] = number.translate(W.ARABIC_INDIC) \
             if rng.random() < 0.5 else number
     words[-1] += "."
-    opening = [""] * len(words)
-    closing = [""] * len(words)
+    # Words, digits and Arabic punctuation need no escaping.
+    marked = list(words)
     if rng.random() < 0.3:
-        wrap(rng, opening, closing, rng.choice(("strong", "em")), "")
+        wrap(rng, marked, rng.choice(("strong", "em")), "")
     if rng.random() < 0.12:
         href = f"https://www.example.com/ar/news/{rng.randint(1000, 99999)}"
-        wrap(rng, opening, closing, "a", f' href="{href}" target="_blank" rel="noopener"')
-    parts = []
-    for k, word in enumerate(words):
-        if k:
-            parts.append(rng.choices((" ", "\n", "&nbsp;"), (96, 2, 2))[0])
-        parts.append(opening[k] + escape(word) + closing[k])
-    return Block("<p>" + "".join(parts) + "</p>", " ".join(words))
+        wrap(rng, marked, "a", f' href="{href}" target="_blank" rel="noopener"')
+    spaces = [" "] * (len(words) - 1)
+    for k in rng.sample(range(len(spaces)), rng.choice(ODD_SPACES)):
+        spaces[k] = rng.choice(("\n", "&nbsp;"))
+    source = marked[0] + "".join(map(str.__add__, spaces, marked[1:]))
+    return Block("<p>" + source + "</p>", " ".join(words))
 
 
-def wrap(rng: random.Random, opening: list[str], closing: list[str], tag: str, attrs: str) -> None:
+def wrap(rng: random.Random, words: list[str], tag: str, attrs: str) -> None:
     """Wrap 2-4 consecutive words not yet wrapped in <tag attrs>."""
     size = rng.randint(2, 4)
-    start = rng.randrange(len(opening) - size)
-    if any(opening[start : start + size]) or any(closing[start : start + size]):
+    start = rng.randrange(len(words) - size)
+    if any("<" in word for word in words[start : start + size]):
         return
-    opening[start] = f"<{tag}{attrs}>"
-    closing[start + size - 1] = f"</{tag}>"
+    words[start] = f"<{tag}{attrs}>" + words[start]
+    words[start + size - 1] += f"</{tag}>"
 
 
 def bullet_list(rng: random.Random) -> Block:

@@ -1,103 +1,138 @@
-"""The site's link structure: prev/next chain, off-chain articles, duplicate copies
-and read-also links with the href forms real pages use."""
+"""The site's link structure, built one article at a time as the site publishes:
+the prev/next chain, off-chain articles, duplicate copies, read-also links (to older
+articles only) with the href forms real pages use, and related-posts picks.
+
+Which articles are off the chain or copied is fixed per block of articles, so every
+share holds for any site size and never depends on how many articles follow.
+"""
 
 from __future__ import annotations
 
 import random
 import string
+from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from crawler.samplesite.content import Post, ReadAlso
 from crawler.samplesite.model import PLACEHOLDER, encode_path, wp_path
 
-OFF_CHAIN_SHARE = 0.05
-COPY_SHARE = 0.03
-READ_ALSO_SHARE = 0.4
+#: One article in each block of this many is off the chain (5%).
+OFF_CHAIN_BLOCK = 20
+#: One article in each block of this many gets a ``-2`` copy (3%).
+COPY_BLOCK = 33
+#: Post IDs of copies: far above any article's, stable whatever the site's size.
+COPY_ID_BASE = 1_000_000
+#: Chance that an article owing no read-also link gets some (about 40% in all).
+READ_ALSO_SHARE = 0.35
 MAX_READ_ALSO = 3
+RELATED_SIZE = 3
 SHAPES = 4
 HREF_FORMS = 7
+# Positions in a block that may be off the chain: never a block's first or last (so
+# an off-chain article sits between chain articles and the next one links to it) and
+# never a multiple of five (so a site of 5k articles always ends on the chain).
+OFF_CHAIN_SLOTS = tuple(k for k in range(1, OFF_CHAIN_BLOCK - 1) if (k + 1) % 5)
 
 
-def plan_links(rng: random.Random, posts: list[Post]) -> list[Post]:
-    """Link *posts* together; return the prev/next chain, oldest first."""
-    chain = make_chain(rng, posts)
-    make_copies(rng, chain, len(posts))
-    targets = choose_read_also(rng, posts, chain)
-    print_read_also(rng, posts, targets)
-    return chain
+@lru_cache(maxsize=8192)
+def off_chain_pick(seed: int, block: int) -> int:
+    """The article off the chain in *block* (1-based article number)."""
+    slot = random.Random(f"{seed}:off-chain:{block}").choice(OFF_CHAIN_SLOTS)
+    return block * OFF_CHAIN_BLOCK + slot + 1
 
 
-def make_chain(rng: random.Random, posts: list[Post]) -> list[Post]:
-    """Leave a few articles (never the first or last) out of the chain; link the rest."""
-    interior = range(1, len(posts) - 1)
-    for k in rng.sample(interior, min(len(interior), round(len(posts) * OFF_CHAIN_SHARE))):
-        posts[k].in_chain = False
-    chain = [p for p in posts if p.in_chain]
-    for older, newer in zip(chain, chain[1:], strict=False):
-        older.next, newer.prev = newer, older
-    return chain
+def is_off_chain(seed: int, i: int) -> bool:
+    """True when article *i* is left out of the prev/next chain."""
+    return off_chain_pick(seed, (i - 1) // OFF_CHAIN_BLOCK) == i
 
 
-def make_copies(rng: random.Random, chain: list[Post], n: int) -> None:
-    """Give a few chain articles a ``-2`` copy with its own post ID above *n*."""
-    originals = sorted(rng.sample(chain, min(len(chain), round(n * COPY_SHARE))),
-                       key=lambda p: p.id)
-    for j, post in enumerate(originals, 1):
-        post.copy_path = post.path[:-1] + "-2/"
-        post.copy_id = n + j
+@lru_cache(maxsize=8192)
+def copy_pick(seed: int, block: int) -> int:
+    """The article of *block* that gets a copy: a chain article followed by one."""
+    first = block * COPY_BLOCK + 1
+    options = [c for c in range(first, first + COPY_BLOCK - 1)
+               if not is_off_chain(seed, c) and not is_off_chain(seed, c + 1)]
+    return random.Random(f"{seed}:copy:{block}").choice(options)
 
 
-def choose_read_also(rng: random.Random, posts: list[Post],
-                     chain: list[Post]) -> dict[int, list[tuple[Post, bool]]]:
-    """Pick read-also targets by source id: first one link from a chain article to
-    every off-chain article and every copy, then random links until about 40% of
-    articles have 1-3 of them."""
-    links: dict[int, list[tuple[Post, bool]]] = {}
+def is_copied(seed: int, i: int) -> bool:
+    """True when article *i* gets a ``-2`` copy, published with article *i + 1*."""
+    return copy_pick(seed, (i - 1) // COPY_BLOCK) == i
 
-    def free(src: Post, target: Post) -> bool:
-        mine = links.get(src.id, [])
-        already = any(t is target for t, _ in mine)
-        return src is not target and len(mine) < MAX_READ_ALSO and not already
 
-    for target in posts:
-        for to_copy in (False, True):
-            if (not to_copy and not target.in_chain) or (to_copy and target.copy_path):
-                src = pick(rng, [s for s in chain if free(s, target)])
-                links.setdefault(src.id, []).append((target, to_copy))
-    loners = [p for p in posts if p.id not in links]
-    rng.shuffle(loners)
-    for src in loners[: max(0, round(len(posts) * READ_ALSO_SHARE) - len(links))]:
+@dataclass
+class Linker:
+    """Links each article, as it is published, to the articles before it.
+
+    An older article changes only as WordPress changes it: the newest chain article
+    gains its ``next`` link, and an article's duplicate copy appears with the next one.
+    """
+
+    seed: int
+    posts: list[Post] = field(default_factory=list)
+    chain: list[Post] = field(default_factory=list)
+    #: Read-also sources and links so far: markup shapes and href forms rotate over them.
+    sources: int = 0
+    links: int = 0
+
+    def publish(self, post: Post, rng: random.Random) -> None:
+        """Add *post*, the newest article, drawing its choices from *rng*."""
+        if self.chain:
+            post.related = pick_related(rng, self.chain)
+        if is_off_chain(self.seed, post.id):
+            post.in_chain = False
+        else:
+            if self.chain:
+                self.chain[-1].next, post.prev = post, self.chain[-1]
+            self.chain.append(post)
+        targets = self.owed(post) or self.chosen(rng)
+        if targets:
+            self.print_read_also(rng, post, targets)
+        self.posts.append(post)
+
+    def owed(self, post: Post) -> list[tuple[Post, bool]]:
+        """The link a chain article owes its predecessor when that one is off the chain
+        or copied: without it the predecessor (or copy) could not be reached."""
+        if not (post.in_chain and self.posts):
+            return []
+        before = self.posts[-1]
+        if not before.in_chain:
+            return [(before, False)]
+        if is_copied(self.seed, before.id):
+            before.copy_path = before.path[:-1] + "-2/"
+            before.copy_id = COPY_ID_BASE + before.id
+            return [(before, True)]
+        return []
+
+    def chosen(self, rng: random.Random) -> list[tuple[Post, bool]]:
+        """Up to three random older articles, for about a third of the articles."""
+        if not self.posts or rng.random() >= READ_ALSO_SHARE:
+            return []
+        picked: list[tuple[Post, bool]] = []
         for _ in range(rng.randint(1, MAX_READ_ALSO)):
-            target = rng.choice(posts)
-            if free(src, target):
-                links.setdefault(src.id, []).append((target, False))
-    return links
+            target = self.posts[rng.randrange(len(self.posts))]
+            if all(t is not target for t, _ in picked):
+                picked.append((target, False))
+        return picked
+
+    def print_read_also(self, rng: random.Random, post: Post,
+                        targets: list[tuple[Post, bool]]) -> None:
+        """Fix the markup shape, the link positions and the hrefs, rotating through
+        every shape and every href form."""
+        post.read_also_shape = self.sources % SHAPES
+        self.sources += 1
+        for target, to_copy in targets:
+            href = href_form(rng, target, to_copy, self.links % HREF_FORMS)
+            post.read_also.append(ReadAlso(target, href, to_copy))
+            self.links += 1
+        last = max(1, len(post.blocks) - 1)
+        post.read_also_after = sorted(rng.randint(1, last) for _ in targets)
 
 
-def pick(rng: random.Random, options: list[Post]) -> Post:
-    """A random one of *options*, which must not be empty."""
-    if not options:
-        raise RuntimeError("no article can carry another read-also link")
-    return rng.choice(options)
-
-
-def print_read_also(rng: random.Random, posts: list[Post],
-                    targets: dict[int, list[tuple[Post, bool]]]) -> None:
-    """Fix each source's markup shape, link positions and hrefs, rotating through
-    every shape and every href form."""
-    shape = form = 0
-    for src in posts:
-        chosen = targets.get(src.id)
-        if not chosen:
-            continue
-        src.read_also_shape = shape % SHAPES
-        shape += 1
-        for target, to_copy in chosen:
-            href = href_form(rng, target, to_copy, form % HREF_FORMS)
-            src.read_also.append(ReadAlso(target, href, to_copy))
-            form += 1
-        last = max(1, len(src.blocks) - 1)
-        src.read_also_after = sorted(rng.randint(1, last) for _ in chosen)
+def pick_related(rng: random.Random, chain: list[Post]) -> list[Post]:
+    """Up to three distinct older chain articles for the related-posts widget."""
+    return rng.sample(chain, min(len(chain), RELATED_SIZE))
 
 
 def href_form(rng: random.Random, target: Post, to_copy: bool, form: int) -> str:

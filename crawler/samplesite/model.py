@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 #: Origin written into pre-rendered pages and truth; replaced by the served origin.
@@ -11,6 +14,7 @@ PLACEHOLDER = "http://samplesite.invalid"
 _PLACEHOLDER_BYTES = PLACEHOLDER.encode("ascii")
 
 
+@lru_cache(maxsize=1 << 16)
 def encode_path(path: str) -> str:
     """Canonical percent-encoding of a decoded path: UTF-8, upper-case hex.
 
@@ -31,7 +35,8 @@ def wp_path(path: str) -> str:
 
 @dataclass(frozen=True)
 class Page:
-    """One response the server can give: status, type, body and redirect target.
+    """One response the server can give: status, type, body, redirect target and the
+    time its content last changed (the ``Last-Modified`` header).
 
     ``body`` and ``location`` hold the placeholder origin until ``render``.
     """
@@ -40,6 +45,7 @@ class Page:
     body: bytes = b""
     content_type: str = "text/html; charset=UTF-8"
     location: str | None = None
+    last_modified: datetime | None = None
 
     def render(self, origin: str) -> bytes:
         """The body with absolute URLs on *origin*."""
@@ -50,16 +56,43 @@ class Page:
         return None if self.location is None else self.location.replace(PLACEHOLDER, origin)
 
 
+class Pages(Mapping[str, Page]):
+    """Pages keyed by encoded path, each rendered the first time it is read.
+
+    Rendering is deterministic, so two threads that render one page at once store
+    equal pages; no lock is needed.
+    """
+
+    def __init__(self, makers: dict[str, Callable[[], Page]]) -> None:
+        self._makers = makers
+        self._rendered: dict[str, Page] = {}
+
+    def __getitem__(self, key: str) -> Page:
+        page = self._rendered.get(key)
+        if page is None:
+            page = self._rendered[key] = self._makers[key]()
+        return page
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._makers
+
+
 @dataclass
 class Site:
     """A generated site: pre-rendered pages keyed by encoded path (plus ``?p=ID``)
     and the truth a perfect crawl of it would store.
 
     ``truth`` carries the placeholder origin; ``truth_for(origin)`` gives it on a
-    served origin.
+    served origin.  ``pages`` renders each page on first access.
     """
 
-    pages: dict[str, Page]
+    pages: Mapping[str, Page]
     truth: dict
     #: Encoded path of article i at index i - 1.
     article_paths: list[str] = field(default_factory=list)
@@ -84,6 +117,6 @@ class Site:
         text = json.dumps(self.truth, ensure_ascii=False)
         return json.loads(text.replace(PLACEHOLDER, origin))
 
-    def decoded_index(self) -> dict[str, Page]:
-        """Pages keyed by decoded path (query kept): the server's lookup table."""
-        return {unquote(key): page for key, page in self.pages.items()}
+    def decoded_keys(self) -> dict[str, str]:
+        """Encoded page keys by decoded path (query kept): the server's lookup table."""
+        return {unquote(key): key for key in self.pages}

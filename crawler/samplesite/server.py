@@ -1,25 +1,32 @@
-"""Serve a generated site on loopback from memory, answering URLs as WordPress does."""
+"""Serve a generated site on loopback from memory, answering URLs as WordPress does,
+conditional requests included."""
 
 from __future__ import annotations
 
 import re
 import threading
 from dataclasses import dataclass
+from datetime import datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, unquote_to_bytes
 
+from crawler.samplesite.conditional import etag_of, http_date, not_modified
 from crawler.samplesite.model import Page, Site, wp_path
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A response ready to send: bytes already on the served origin."""
+    """A response ready to send: bytes already on the served origin, and for pages
+    (status 200) their entity tag and modification time."""
 
     status: int
     body: bytes
     content_type: str
     location: str | None = None
+    etag: str | None = None
+    last_modified: datetime | None = None
 
 
 class Router:
@@ -28,7 +35,8 @@ class Router:
 
     def __init__(self, site: Site, origin: str) -> None:
         self.origin = origin
-        self.pages = {path: answer(page, origin) for path, page in site.decoded_index().items()}
+        self.site = site
+        self.keys = site.decoded_keys()
         self.not_found = answer(site.not_found, origin)
 
     def route(self, target: str) -> Answer:
@@ -36,18 +44,26 @@ class Router:
         raw_path, _, query = target.partition("#")[0].partition("?")
         path = decode_path(raw_path)
         if path == "/" and "p" in (params := parse_qs(query)):
-            return self.pages.get(f"/?p={params['p'][0]}", self.not_found)
-        if page := self.pages.get(path):
-            return page
-        if not path.endswith("/") and path + "/" in self.pages:
+            return self.page(f"/?p={params['p'][0]}")
+        if path in self.keys:
+            return self.page(path)
+        if not path.endswith("/") and path + "/" in self.keys:
             location = self.origin + wp_path(path + "/") + (f"?{query}" if query else "")
             return Answer(301, b"", "text/html; charset=UTF-8", location)
         return self.not_found
 
+    def page(self, path: str) -> Answer:
+        """The page at decoded *path*, or the 404 page."""
+        key = self.keys.get(path)
+        return self.not_found if key is None else answer(self.site.pages[key], self.origin)
+
 
 def answer(page: Page, origin: str) -> Answer:
     """A stored page rendered on *origin*."""
-    return Answer(page.status, page.render(origin), page.content_type, page.location_on(origin))
+    body = page.render(origin)
+    etag = etag_of(body) if page.status == 200 else None
+    return Answer(page.status, body, page.content_type, page.location_on(origin), etag,
+                  page.last_modified)
 
 
 def decode_path(raw: str) -> str:
@@ -95,15 +111,25 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(with_body=False)
 
     def _answer(self, with_body: bool) -> None:
-        self.server.record(self.path)
         answer = self.server.router.route(self.path)
-        self.send_response(answer.status)
-        self.send_header("Content-Type", answer.content_type)
-        self.send_header("Content-Length", str(len(answer.body)))
+        status = answer.status
+        if answer.etag and not_modified(self.headers.get("If-None-Match"),
+                                        self.headers.get("If-Modified-Since"),
+                                        answer.etag, answer.last_modified):
+            status = HTTPStatus.NOT_MODIFIED
+        self.server.record(self.path, status)
+        self.send_response(status)
+        if status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(len(answer.body)))
         if answer.location:
             self.send_header("Location", answer.location)
+        if answer.etag:
+            self.send_header("ETag", answer.etag)
+        if answer.last_modified:
+            self.send_header("Last-Modified", http_date(answer.last_modified))
         self.end_headers()
-        if with_body:
+        if with_body and status != HTTPStatus.NOT_MODIFIED:
             self.wfile.write(answer.body)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
@@ -118,15 +144,16 @@ class _HTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int]) -> None:
         super().__init__(address, _Handler)
         self.lock = threading.Lock()
-        self.paths: list[str] = []
+        self.served: list[tuple[str, int]] = []
 
-    def record(self, path: str) -> None:
+    def record(self, path: str, status: int) -> None:
         with self.lock:
-            self.paths.append(path)
+            self.served.append((path, int(status)))
 
 
 class SampleServer:
-    """A running sample site: ``origin``, the ``requests`` served so far, ``stop()``.
+    """A running sample site: ``origin``, the ``requests`` served so far, ``stop()``,
+    and ``replace_site(site)`` to move the site on to another day.
 
     Usable as a context manager that stops the server on exit.
     """
@@ -143,14 +170,28 @@ class SampleServer:
 
     @property
     def requests(self) -> list[str]:
-        """Request targets served so far, in order (a copy)."""
+        """Request targets served so far, in order, 304s included (a copy)."""
         with self._httpd.lock:
-            return list(self._httpd.paths)
+            return [path for path, _ in self._httpd.served]
+
+    @property
+    def responses(self) -> list[tuple[str, int]]:
+        """(request target, status) of every request served so far, in order."""
+        with self._httpd.lock:
+            return list(self._httpd.served)
 
     @property
     def truth(self) -> dict:
-        """The site's truth with URLs on this server's origin."""
+        """The current site's truth with URLs on this server's origin."""
         return self.site.truth_for(self.origin)
+
+    def replace_site(self, site: Site) -> None:
+        """Serve *site* from now on, on the same origin.  The swap is atomic: each
+        request is answered wholly from the old site or wholly from the new one."""
+        router = Router(site, self.origin)
+        with self._httpd.lock:
+            self.site = site
+            self._httpd.router = router
 
     def stop(self) -> None:
         """Stop serving and release the port."""

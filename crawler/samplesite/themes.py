@@ -17,7 +17,9 @@ from html import escape
 from crawler.samplesite import layout as L
 from crawler.samplesite import words as W
 from crawler.samplesite.content import Post
+from crawler.samplesite.day import Day
 from crawler.samplesite.model import PLACEHOLDER as O
+from crawler.samplesite.model import Page
 
 READ_ALSO_LABELS = ("إقرأ أيضا:", "اقرأ أيضاً:", "اقرأ ايضا:")
 READ_ALSO_HEADINGS = ("مقالات ذات صلة", "إقرأ أيضاً")
@@ -36,19 +38,21 @@ class View:
     next: Post | None
 
 
-def article_page(post: Post, chrome: L.Chrome, related: list[Post], first_comment: int,
-                 copy: bool = False) -> bytes:
-    """The page of *post*, or of its ``-2`` copy (own canonical, no prev/next)."""
+def article_page(post: Post, chrome: L.Chrome, day: Day, copy: bool = False) -> Page:
+    """The page of *post*, or of its ``-2`` copy (own canonical, no prev/next), with
+    the day's widget counters; it last changed when the post did."""
     path = post.copy_path if copy and post.copy_path else post.path
     canonical, own = L.url(path), L.href(path)
-    view = View(canonical, own, related, content(post), L.comments(post, own, first_comment),
+    view = View(canonical, own, post.related, content(post),
+                L.comments(post, own, post.first_comment),
                 None if copy else post.prev, None if copy else post.next)
     head, main = THEMES[post.theme](post, view)
     shortlink = f"{O}/?p={post.copy_id if copy else post.id}"
-    html = L.page(title=post.title, main=main, chrome=chrome,
+    html = L.page(title=post.title, chrome=chrome,
+                  main=main + "\n" + day.stats(post.id, len(post.comments), path),
                   body_class=f"post-template-default single single-post postid-{post.id}",
-                  head=L.article_head(post, canonical, shortlink) + head)
-    return html.encode("utf-8")
+                  head=L.article_head(post, canonical, shortlink) + head + day.script(path))
+    return Page(200, html.encode("utf-8"), last_modified=post.modified or post.published)
 
 
 def content(post: Post) -> str:

@@ -1,0 +1,169 @@
+"""Extensions that record each run in the corpus and report progress while it goes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Any, TextIO
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
+
+from crawler.errors import RunLocked
+from crawler.items import Article
+from crawler.runs import RunLock
+from crawler.storage import Corpus
+
+logger = logging.getLogger(__name__)
+COVERED_FIELDS = ("title", "author", "published", "body")
+
+
+class RunRecorder:
+    """Writes one ``runs`` row per crawl: inserted (and committed) when the spider opens,
+    so a killed run leaves its trace; completed with counts, field coverage and finish
+    reason when it closes.  Sets the ``run/id`` stat that the store pipeline reads.
+
+    It also holds the database's run lock for the crawl, so ``scrapy crawl`` and
+    scrapyd jobs cannot run two crawls on one corpus either: a crawl that finds the
+    lock taken closes at once with finish reason ``locked``.  (``crawler crawl`` takes
+    the lock itself before Scrapy starts and says so with ``RUNS_LOCK_HELD``.)
+
+    Settings: ``CORPUS_DB``; ``RUNS_ENABLED`` (default True).
+    """
+
+    def __init__(self, path: str, stats: StatsCollector, crawler: Crawler | None = None,
+                 lock_held: bool = False):
+        self.path = path
+        self.stats = stats
+        self.crawler = crawler
+        self.lock = None if lock_held else RunLock(path)
+        self.run_id: int | None = None
+        self.articles = 0
+        self.covered = dict.fromkeys(COVERED_FIELDS, 0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunRecorder:
+        if not crawler.settings.getbool("RUNS_ENABLED", True):
+            raise NotConfigured("RUNS_ENABLED is off")
+        assert crawler.stats is not None
+        ext = cls(crawler.settings.get("CORPUS_DB"), crawler.stats, crawler,
+                  lock_held=crawler.settings.getbool("RUNS_LOCK_HELD"))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        if self.lock is not None:
+            try:
+                self.lock.acquire()
+            except RunLocked as e:
+                logger.error("%s: this crawl stops", e)
+                self.lock = None
+                assert self.crawler is not None and self.crawler.engine is not None
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="locked"))
+                return
+        profile = getattr(getattr(spider, "profile", None), "name", spider.name)
+        with Corpus(self.path) as corpus:
+            self.run_id = corpus.start_run(profile, list(getattr(spider, "start_urls", [])))
+        self.stats.set_value("run/id", self.run_id)
+
+    def item_scraped(self, item: Any) -> None:
+        # Coverage counts the articles this run stored, not duplicates kept as aliases.
+        if isinstance(item, Article) and not item.get("duplicate_of"):
+            self.articles += 1
+            for name in COVERED_FIELDS:
+                self.covered[name] += bool(item.get(name))
+
+    def coverage(self) -> dict[str, float]:
+        """Share of this run's stored articles that have each field."""
+        if not self.articles:
+            return {}
+        return {name: round(count / self.articles, 4) for name, count in self.covered.items()}
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        try:
+            self.record_end(reason)
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+
+    def record_end(self, reason: str) -> None:
+        """Complete this run's row with its counts, coverage and finish reason."""
+        if self.run_id is None:
+            return
+        get = self.stats.get_value
+        with Corpus(self.path) as corpus:
+            corpus.finish_run(
+                self.run_id,
+                fetched=get("response_received_count", 0),
+                new=get("store/inserted", 0),
+                updated=get("store/updated", 0),
+                unchanged=get("store/unchanged", 0),
+                duplicates=get("dedupe/duplicate", 0) + get("dedupe/replaced", 0),
+                failed=get("fetch/failed", 0),
+                not_modified=get("fetch/not_modified", 0),
+                coverage=self.coverage(),
+                date_failures=self.articles - self.covered["published"],
+                finish_reason=reason,
+            )
+
+
+class Progress:
+    """A live progress line on a terminal: pages, new, duplicates, errors, rate, elapsed.
+
+    Only when standard error is a terminal: logs and cron mails get no progress noise
+    (Scrapy's own periodic ``LogStats`` line covers them).
+    Settings: ``PROGRESS_ENABLED`` (default True), ``PROGRESS_INTERVAL`` seconds (default 1).
+    """
+
+    def __init__(self, stats: StatsCollector, interval: float, out: TextIO):
+        self.stats = stats
+        self.interval = interval
+        self.out = out
+        self.started = time.monotonic()
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Progress:
+        settings = crawler.settings
+        if not settings.getbool("PROGRESS_ENABLED", True):
+            raise NotConfigured("PROGRESS_ENABLED is off")
+        if not sys.stderr.isatty():
+            raise NotConfigured  # no message: quietly off when logs are not a terminal
+        assert crawler.stats is not None
+        ext = cls(crawler.stats, settings.getfloat("PROGRESS_INTERVAL", 1.0), sys.stderr)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def line(self) -> str:
+        """The progress line for the stats as they are now."""
+        get = self.stats.get_value
+        elapsed = time.monotonic() - self.started
+        pages = get("response_received_count", 0)
+        duplicates = get("dedupe/duplicate", 0) + get("dedupe/replaced", 0)
+        return (f"pages {pages}  new {get('store/inserted', 0)}  duplicates {duplicates}  "
+                f"errors {get('fetch/failed', 0)}  {pages / max(elapsed, 1e-9):.1f} pages/s  "
+                f"{elapsed:.0f} s")
+
+    def show(self) -> None:
+        self.out.write("\r\x1b[K" + self.line())
+        self.out.flush()
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
+        self.loop = task.LoopingCall(self.show)
+        self.loop.start(self.interval)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.loop and self.loop.running:
+            self.loop.stop()
+        self.show()
+        self.out.write("\n")
+        self.out.flush()
