@@ -149,8 +149,8 @@ def crawl(profile: str, start_urls: tuple[str, ...], db: str, overrides: tuple[s
 @click.option("--db", default=DEMO_DB, show_default=True, type=click.Path(dir_okay=False),
               help="SQLite file the demo writes (replaced at each run).")
 def demo(articles: int, seed: int, db: str) -> None:
-    """Serve the built-in sample site on 127.0.0.1, crawl it from one article in the
-    middle of its chain into a fresh database, and print a summary."""
+    """Serve the built-in sample site on 127.0.0.1, crawl it from the article in the
+    middle of its chain (and its home page) into a fresh database, and print a summary."""
     from crawler.demo import print_summary, run_demo
 
     started = time.monotonic()

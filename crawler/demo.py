@@ -38,7 +38,9 @@ def run_demo(articles: int, seed: int, db: Path) -> DemoResult:
     site = generate(n=articles, seed=seed)
     with serve(site) as server:
         settings = project_settings(str(db), extra=LOOPBACK_SETTINGS)
-        stats = run_crawl(settings, "janoubia", [site.middle_article(server.origin)])
+        # The middle of the chain, and the home page (whose ticker names the newest post).
+        starts = [site.middle_article(server.origin), server.origin + "/"]
+        stats = run_crawl(settings, "janoubia", starts)
         truth = site.truth_for(server.origin)
     corpus = sqlite_utils.Database(db)
     try:

@@ -115,17 +115,18 @@ class RunRecorder:
 
 
 class Progress:
-    """A live progress line on a terminal: pages, new, duplicates, errors, rate, elapsed.
+    """Progress while a crawl runs: pages, new, duplicates, errors, rate, elapsed.
 
-    Only when standard error is a terminal: logs and cron mails get no progress noise
-    (Scrapy's own periodic ``LogStats`` line covers them).
-    Settings: ``PROGRESS_ENABLED`` (default True), ``PROGRESS_INTERVAL`` seconds (default 1).
+    On a terminal, a live line rewritten in place every ``PROGRESS_INTERVAL`` seconds;
+    otherwise (logs, cron mail) the same figures as one log line every
+    ``LOGSTATS_INTERVAL`` seconds, and no terminal control characters.
+    Settings: ``PROGRESS_ENABLED`` (default True), ``PROGRESS_INTERVAL`` (default 1).
     """
 
-    def __init__(self, stats: StatsCollector, interval: float, out: TextIO):
+    def __init__(self, stats: StatsCollector, interval: float, out: TextIO | None):
         self.stats = stats
         self.interval = interval
-        self.out = out
+        self.out = out  # None: log instead of drawing
         self.started = time.monotonic()
         self.loop: task.LoopingCall | None = None
 
@@ -134,16 +135,17 @@ class Progress:
         settings = crawler.settings
         if not settings.getbool("PROGRESS_ENABLED", True):
             raise NotConfigured("PROGRESS_ENABLED is off")
-        if not sys.stderr.isatty():
-            raise NotConfigured  # no message: quietly off when logs are not a terminal
         assert crawler.stats is not None
-        ext = cls(crawler.stats, settings.getfloat("PROGRESS_INTERVAL", 1.0), sys.stderr)
+        if sys.stderr.isatty():
+            ext = cls(crawler.stats, settings.getfloat("PROGRESS_INTERVAL", 1.0), sys.stderr)
+        else:
+            ext = cls(crawler.stats, settings.getfloat("LOGSTATS_INTERVAL", 60.0), None)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
     def line(self) -> str:
-        """The progress line for the stats as they are now."""
+        """The progress figures for the stats as they are now."""
         get = self.stats.get_value
         elapsed = time.monotonic() - self.started
         pages = get("response_received_count", 0)
@@ -153,17 +155,21 @@ class Progress:
                 f"{elapsed:.0f} s")
 
     def show(self) -> None:
+        if self.out is None:
+            logger.info("progress: %s", self.line())
+            return
         self.out.write("\r\x1b[K" + self.line())
         self.out.flush()
 
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.monotonic()
         self.loop = task.LoopingCall(self.show)
-        self.loop.start(self.interval)
+        self.loop.start(self.interval, now=self.out is not None)
 
     def spider_closed(self, spider: Spider) -> None:
         if self.loop and self.loop.running:
             self.loop.stop()
-        self.show()
-        self.out.write("\n")
-        self.out.flush()
+        if self.out is not None:
+            self.show()
+            self.out.write("\n")
+            self.out.flush()

@@ -122,3 +122,53 @@ def test_reading_commands_do_not_create_a_database(tmp_path):
         assert result.returncode == 2
         assert result.stderr.strip() == f"Error: no corpus at {tmp_path / 'none.db'}"
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_crawl_that_ends_early_exits_1(sample_site: RunningSite, tmp_path):
+    db = tmp_path / "corpus.db"
+    result = run_cli("crawl", "janoubia", sample_site.origin + "/", "--db", str(db), *LOOPBACK,
+                     "-s", "CLOSESPIDER_PAGECOUNT=3")
+    assert result.returncode == 1
+    assert "the crawl ended early (closespider_pagecount)" in result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select exit_status from runs").fetchall() == [(1,)]
+
+
+def test_a_run_with_too_many_failed_fetches_is_degraded_and_exits_5(sample_site, tmp_path):
+    db = tmp_path / "corpus.db"
+    missing = [f"{sample_site.origin}/2001/01/01/missing-{i}/" for i in range(4)]
+    result = run_cli("crawl", "janoubia", sample_site.origin + "/", *missing, "--db", str(db),
+                     *LOOPBACK, "-s", "RUNS_MAX_ERROR_SHARE=0.01")
+    assert result.returncode == 5, result.stderr[-2000:]
+    assert "4 of" in result.stderr and "fetches failed" in result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select failed, exit_status from runs").fetchall() == [(4, 5)]
+        errors = conn.execute("select requested_url, status, error from fetches "
+                              "where error is not null order by requested_url").fetchall()
+    assert [(url, status) for url, status, _ in errors] == [(u, 404) for u in sorted(missing)]
+
+
+def test_progress_line_on_a_terminal_only(sample_site: RunningSite, tmp_path):
+    import pty
+
+    db = tmp_path / "corpus.db"
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", "janoubia", sample_site.origin + "/",
+         "--db", str(db), *LOOPBACK, "-s", "PROGRESS_INTERVAL=0.2"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0
+    assert b"\r\x1b[Kpages " in seen and b"pages/s" in seen
+    quiet = run_cli("crawl", "janoubia", sample_site.origin + "/", "--db", str(db), *LOOPBACK)
+    assert quiet.returncode == 0 and "\r" not in quiet.stderr and "pages/s" not in quiet.stderr

@@ -40,6 +40,8 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> dict:
         found["first"] = (len(server.requests), rows(db))
         crawl(server.origin, db)
         found["unchanged"] = (len(server.requests) - found["first"][0], rows(db))
+        found["unchanged_statuses"] = [status for _, status in
+                                       server.responses[found["first"][0]:]]
         later = generate(ARTICLES + NEW, seed=5, edits=EDITED)
         server.replace_site(later)
         before = len(server.requests)
@@ -61,6 +63,14 @@ def test_second_run_over_an_unchanged_site_fetches_at_most_5_percent(days):
     requests, stored = days["unchanged"]
     assert requests <= 0.05 * first_requests, (requests, first_requests)
     assert stored == first_rows
+
+
+def test_known_pages_are_asked_for_conditionally_and_answer_304(days):
+    statuses = days["unchanged_statuses"]
+    assert statuses.count(304) >= len(statuses) // 2, statuses
+    with sqlite3.connect(days["db"]) as conn:
+        not_modified = conn.execute("select not_modified from runs where id = 2").fetchone()[0]
+    assert not_modified == statuses.count(304)
 
 
 def test_a_day_later_exactly_the_new_articles_and_the_edits_are_stored(days):
