@@ -20,9 +20,19 @@ The demo and the tests lower the politeness settings for a site on loopback only
 - ``RUNS_MIN_COVERAGE_RATIO``: a run whose field coverage falls below this share of
   the last run's is degraded.
 - ``PROGRESS_ENABLED`` / ``PROGRESS_INTERVAL``: the live progress line on a terminal.
+- ``RETRY_BACKOFF_BASE`` / ``RETRY_BACKOFF_MAX``: seconds before the first retry,
+  doubling with each retry up to the maximum.
+- ``RETRY_AFTER_MAX``: longest ``Retry-After`` (429, 503) honoured, in seconds.
+- ``BRIDGE_MAX_PAGES``: pages of a date archive read to bridge one chain break.
 - ``STORE_BATCH_SIZE``: items written per SQLite transaction.
 - ``VALIDATE_MIN_WORDS``: shortest body, in words, stored as an article.
 - ``VALIDATE_DEFAULT_LANGUAGE``: language of articles whose page names none.
+- ``ENCODING_ENABLED``: decode HTML pages in the encoding their bytes are in (UTF-8
+  or windows-1256) when the charset they declare, or its absence, says otherwise
+  (default on).
+- ``INTEGRITY_ENABLED``: retry pages that arrive cut short (no ``</html>`` or
+  ``</body>``, or a body shorter than its ``Content-Length``) and fail them when the
+  retries run out, so no half page is stored (default on).
 """
 
 from __future__ import annotations
@@ -44,9 +54,13 @@ RUNS_MAX_ERROR_SHARE = 0.2
 RUNS_MIN_COVERAGE_RATIO = 0.5
 PROGRESS_ENABLED = True
 PROGRESS_INTERVAL = 1.0
+BRIDGE_MAX_PAGES = 5
 STORE_BATCH_SIZE = 200
 VALIDATE_MIN_WORDS = 20
 VALIDATE_DEFAULT_LANGUAGE = "ar"
+# Downloaded pages: right encoding, whole bodies (crawler.middlewares).
+ENCODING_ENABLED = True
+INTEGRITY_ENABLED = True
 
 # Politeness for real sites.
 ROBOTSTXT_OBEY = True
@@ -61,6 +75,9 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 0.5
+RETRY_BACKOFF_MAX = 30.0
+RETRY_AFTER_MAX = 120.0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # An unattended crawl needs no port that runs code sent to it.
@@ -69,6 +86,12 @@ REMOTE_CONTROL_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
+    # Both see bodies after HttpCompressionMiddleware (590) has decompressed them;
+    # a cut page is retried before its encoding is looked at.
+    "crawler.middlewares.IntegrityMiddleware": 588,
+    "crawler.middlewares.CharsetMiddleware": 586,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetryMiddleware": 550,
 }
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,

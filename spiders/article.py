@@ -14,11 +14,10 @@ import scrapy
 from lxml.html import HtmlElement
 from parsel import Selector
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.bridge import PAGINATION_CSS, bridge_urls
 from crawler.dates import (
     machine_published,
     modified_from_page,
@@ -123,6 +122,7 @@ class ArticleSpider(scrapy.Spider):
         self.incremental = False  # from_crawler reads the settings
         self.known_streak = 5
         self.corpus_path: str | None = None
+        self.bridge_max_pages = 5
         self.allowed_domains = self.site.domains
         self._non_article = [re.compile(p) for p in self.profile.non_article]
         self._article_path = re.compile(self.profile.article_path or "") \
@@ -137,6 +137,7 @@ class ArticleSpider(scrapy.Spider):
         spider.incremental = settings.getbool("INCREMENTAL_ENABLED", True)
         spider.known_streak = settings.getint("INCREMENTAL_KNOWN_STREAK", 5)
         spider.corpus_path = settings.get("CORPUS_DB")
+        spider.bridge_max_pages = settings.getint("BRIDGE_MAX_PAGES", 5)
         crawler.signals.connect(spider.close_memory, signal=signals.spider_closed)
         return spider
 
@@ -191,20 +192,37 @@ class ArticleSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse, errback=self.failed, meta=meta,
                               headers=headers)
 
-    def failed(self, failure: Failure) -> Iterator[Fetch]:
-        """Record a fetch that failed for good (after retries), so a later run tries again."""
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # robots.txt or the offsite filter said no: nothing was fetched
-        self.crawler.stats.inc_value("fetch/failed")
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        """Record a fetch that failed for good (after retries), so a later run tries it
+        again; a prev/next link that leads nowhere is a chain break, bridged through the
+        date archives.  Requests our own rules refused (offsite) leave no record."""
         response = getattr(failure.value, "response", None)
         request = getattr(failure, "request", None) or getattr(response, "request", None)
-        if request is None:
+        message = failure.getErrorMessage()
+        if request is None or message.startswith("Filtered offsite request"):
             return
+        if message == "Forbidden by robots.txt":
+            self.crawler.stats.inc_value("fetch/robots_forbidden")
+        else:
+            self.crawler.stats.inc_value("fetch/failed")
+            yield from self.bridge(request)
         record = fetch_record(response, request) if response is not None else {
             "requested_url": request.url, "final_url": request.url, "status": None,
             "link_role": request.meta.get("link_role"), "link_src": request.meta.get("link_src"),
             "fetched_at": now()}
-        yield Fetch(record, error=failure.getErrorMessage()[:500] or failure.type.__name__)
+        yield Fetch(record, error=message[:500] or failure.type.__name__)
+
+    def bridge(self, request: scrapy.Request) -> Iterator[scrapy.Request]:
+        """Requests for the date archives around a missing prev/next article."""
+        if request.meta.get("link_role") not in ("prev", "next"):
+            return
+        self.crawler.stats.inc_value("chain/breaks")
+        self.logger.info("chain break at %s (linked from %s): bridging through the archives",
+                         request.url, request.meta.get("link_src"))
+        for url in bridge_urls(request.url):
+            bridged = self.make_request(url, "bridge", request.meta.get("link_src"))
+            if bridged is not None:
+                yield bridged
 
     def parse_site_index(self, response: Response) -> list[scrapy.Request]:
         """Take the time zone from WordPress's REST index, then start the crawl."""
@@ -409,19 +427,37 @@ class ArticleSpider(scrapy.Spider):
         yield failure.request.meta["article"]  # type: ignore[attr-defined]
 
     def parse_listing(self, response: Response, root: HtmlElement) -> Iterator[scrapy.Request]:
-        """Follow the article links of a home or archive page."""
+        """Follow the article links of an entry page (start pages, date archives opened to
+        bridge a chain break).  Other non-article pages are not expanded: a page reached
+        from a listing that is not an article is a dead end, so calendars and endless
+        pagination cannot trap the crawl, however long its real chains are."""
+        role = response.meta.get("link_role")
+        if role not in ("start", "bridge"):
+            self.crawler.stats.inc_value("listing/not_expanded")
+            return
+        src = self.canonical(response.url)
         seen = set()
-        for query in self.profile.listing_link_css:
+        for url in self.page_links(response, root, self.profile.listing_link_css):
+            if url not in seen and self.follows(url):
+                seen.add(url)
+                request = self.make_request(url, "listing", src)
+                if request is not None:
+                    yield request
+        pages = response.meta.get("bridge_pages", 0)
+        if role == "bridge" and pages < self.bridge_max_pages:
+            for url in self.page_links(response, root, PAGINATION_CSS)[:1]:
+                request = self.make_request(url, "bridge", src)
+                if request is not None:
+                    request.meta["bridge_pages"] = pages + 1
+                    yield request
+
+    def page_links(self, response: Response, root: HtmlElement,
+                   queries: tuple[str, ...]) -> list[str]:
+        """Canonical URLs of the links matching *queries*, in order, on our hosts."""
+        urls = []
+        for query in queries:
             for a in css(root, query):
-                href = a.get("href")
-                if not href:
-                    continue
-                joined = join_url(response.url, href)
-                if joined is None:
-                    continue
-                url = self.canonical(joined)
-                if url not in seen and self.follows(url):
-                    seen.add(url)
-                    request = self.make_request(url, "listing", self.canonical(response.url))
-                    if request is not None:
-                        yield request
+                joined = join_url(response.url, a.get("href") or "") if a.get("href") else None
+                if joined is not None and self.site.allows(joined):
+                    urls.append(self.canonical(joined))
+        return urls

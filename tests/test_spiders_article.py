@@ -49,6 +49,9 @@ def make_spider(profile: str = "janoubia", start_urls: Any = f"{ORIGIN}/",
     return cls.from_crawler(crawler, **kwargs)
 
 
+START = {"link_role": "start"}  # an entry page the crawl started from
+
+
 def respond(url: str, body: bytes, meta: dict | None = None) -> HtmlResponse:
     """A downloaded page, tied to its request as in a crawl."""
     return HtmlResponse(url, body=body, encoding="utf-8", request=Request(url, meta=meta or {}))
@@ -242,7 +245,7 @@ def test_a_malformed_href_does_not_lose_the_page(where: str) -> None:
         home = (f'<html><body><main><article><h2 class="entry-title"><a href="{bad}">أ</a></h2>'
                 f'</article><article><h2 class="entry-title"><a href="{BLOCK_URL}">ب</a></h2>'
                 "</article></main></body></html>")
-        requests = only_requests(spider.parse(respond(f"{NEWS}/", home.encode())))
+        requests = only_requests(spider.parse(respond(f"{NEWS}/", home.encode(), START)))
         assert [r.url for r in requests] == [BLOCK_URL]
         return
     items, _ = split_output(list(spider.parse(respond(BLOCK_URL, page.encode()))))
@@ -260,11 +263,11 @@ def only_requests(output: Iterable) -> list[scrapy.Request]:
 @pytest.mark.parametrize("profile", ["janoubia", "wordpress"])
 def test_home_page_yields_only_requests_for_its_articles(site: Site, profile: str) -> None:
     spider = make_spider(profile)
-    output = list(spider.parse(respond(f"{ORIGIN}/", site.pages["/"].render(ORIGIN))))
+    output = list(spider.parse(respond(f"{ORIGIN}/", site.pages["/"].render(ORIGIN), START)))
     newest = [ORIGIN + path for path in reversed(site.chain[-10:])]
     fetches = [o for o in output if isinstance(o, Fetch)]
     assert [f["final_url"] for f in fetches] == [f"{ORIGIN}/"]  # the listing's own fetch
-    assert fetches[0]["link_role"] is None and fetches[0]["status"] == 200
+    assert fetches[0]["link_role"] == "start" and fetches[0]["status"] == 200
     output = [o for o in output if not isinstance(o, Fetch)]
     assert all(isinstance(o, scrapy.Request) for o in output)
     assert [r.url for r in output] == newest
@@ -277,10 +280,20 @@ def test_home_page_yields_only_requests_for_its_articles(site: Site, profile: st
 def test_category_archive_yields_its_members(site: Site) -> None:
     path = next(p for p in site.pages if p.startswith("/category/"))
     html = site.pages[path].render(ORIGIN)
-    requests = only_requests(make_spider().parse(respond(ORIGIN + path, html)))
+    requests = only_requests(make_spider().parse(respond(ORIGIN + path, html, START)))
     assert requests and all(isinstance(r, scrapy.Request) for r in requests)
     assert {r.url for r in requests} <= {ORIGIN + p for p in site.chain}
     assert {r.meta["link_src"] for r in requests} == {ORIGIN + path}
+
+
+def test_a_non_article_page_reached_from_a_listing_is_not_expanded(site: Site) -> None:
+    """A calendar or an endless pagination linked from a listing cannot trap the crawl."""
+    path = next(p for p in site.pages if p.startswith("/category/"))
+    html = site.pages[path].render(ORIGIN)
+    spider = make_spider()
+    output = list(spider.parse(respond(ORIGIN + path, html, {"link_role": "listing"})))
+    assert [type(o) for o in output] == [Fetch]
+    assert spider.crawler.stats.get_value("listing/not_expanded") == 1
 
 
 def test_feed_and_other_non_html_responses_yield_nothing(site: Site) -> None:

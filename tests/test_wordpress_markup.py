@@ -372,9 +372,10 @@ def make_spider() -> ArticleSpider:
     return ArticleSpider.from_crawler(crawler, profile="wordpress", start_urls=f"{SITE}/")
 
 
-def respond(url: str, body: str) -> HtmlResponse:
+def respond(url: str, body: str, role: str = "start") -> HtmlResponse:
+    """The page as the crawl downloads it, from a start URL unless told otherwise."""
     return HtmlResponse(url=url, body=body.encode("utf-8"), encoding="utf-8",
-                        request=Request(url))
+                        request=Request(url, meta={"link_role": role}))
 
 
 # What /wp-json/wp/v2/posts/<id> answers for posts whose page shows only a day.
