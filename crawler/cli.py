@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -47,20 +48,42 @@ def project_settings(db: str, overrides: Sequence[str] = (),
     return settings
 
 
+# Settings whose values are checked before a crawl starts, by kind.
+WHOLE_NUMBERS = ("STORE_BATCH_SIZE", "VALIDATE_MIN_WORDS", "INCREMENTAL_KNOWN_STREAK",
+                 "BRIDGE_MAX_PAGES", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
+                 "RETRY_TIMES", "DOWNLOAD_MAXSIZE", "CLOSESPIDER_PAGECOUNT",
+                 "CLOSESPIDER_ITEMCOUNT")
+NUMBERS = ("DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "AUTOTHROTTLE_START_DELAY",
+           "AUTOTHROTTLE_MAX_DELAY", "AUTOTHROTTLE_TARGET_CONCURRENCY", "RETRY_BACKOFF_BASE",
+           "RETRY_BACKOFF_MAX", "RETRY_AFTER_MAX", "RUNS_MAX_ERROR_SHARE",
+           "RUNS_MIN_COVERAGE_RATIO", "PROGRESS_INTERVAL", "CLOSESPIDER_TIMEOUT")
+SWITCHES = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "INCREMENTAL_ENABLED", "RUNS_ENABLED",
+            "PROGRESS_ENABLED", "COOKIES_ENABLED")
+
+
 def check_settings(settings: Settings) -> None:
-    """Refuse setting values the crawl could only fail on later."""
+    """Refuse setting values the crawl could only fail on later (one clear line)."""
     zone = settings.get("SITE_TIMEZONE")
     if zone:
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
             raise UsageError(f"SITE_TIMEZONE: unknown time zone {zone!r}") from None
-    for name in ("STORE_BATCH_SIZE", "VALIDATE_MIN_WORDS", "CONCURRENT_REQUESTS_PER_DOMAIN"):
-        try:
-            settings.getint(name)
-        except ValueError:
-            raise UsageError(f"{name}: expected a whole number, got {settings.get(name)!r}") \
-                from None
+    for name in SWITCHES:
+        _read(settings.getbool, name, "True or False (1 or 0)", settings)
+    for names, read, kind in ((WHOLE_NUMBERS, settings.getint, "a whole number"),
+                              (NUMBERS, settings.getfloat, "a number")):
+        for name in names:
+            if _read(read, name, kind, settings) < 0:
+                raise UsageError(f"{name}: expected {kind} of at least 0, "
+                                 f"got {settings.get(name)!r}")
+
+
+def _read(read: Any, name: str, kind: str, settings: Settings) -> Any:
+    try:
+        return read(name)
+    except ValueError:
+        raise UsageError(f"{name}: expected {kind}, got {settings.get(name)!r}") from None
 
 
 def check_corpus(db: str) -> None:
@@ -98,7 +121,8 @@ def finish(db: str, settings: Settings, stats: dict[str, Any]) -> int:
 
 
 class Group(click.Group):
-    """Reports the crawler's own errors as one line with their exit code."""
+    """Reports the crawler's own errors as one line with their exit code, and any
+    other error as one line with exit 1 (the details go to the log at DEBUG)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -106,6 +130,12 @@ class Group(click.Group):
         except CrawlerError as e:
             click.echo(f"Error: {e}", err=True)
             sys.exit(e.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as e:  # a bug of ours: still one line, never a traceback
+            logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+            click.echo(f"Error: unexpected {type(e).__name__}: {e}", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=Group)

@@ -113,8 +113,13 @@ def join_url(base: str, href: str) -> str | None:
 def check_url(url: str) -> str:
     """Return *url* stripped, or raise ``BadStartURL`` if it is not absolute http(s)."""
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
         raise BadStartURL(f"not an absolute http(s) URL: {url!r}")
     return url
 

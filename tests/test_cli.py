@@ -24,6 +24,13 @@ from tests.conftest import LOOPBACK, RunningSite, run_cli
      "unknown time zone"),
     (["crawl", "wordpress", "http://127.0.0.1:9/", "-s", "STORE_BATCH_SIZE=many"],
      "expected a whole number"),
+    (["crawl", "wordpress", "http://127.0.0.1:9/", "-s", "INCREMENTAL_ENABLED=maybe"],
+     "INCREMENTAL_ENABLED: expected True or False"),
+    (["crawl", "wordpress", "http://127.0.0.1:9/", "-s", "DOWNLOAD_DELAY=-1"],
+     "DOWNLOAD_DELAY: expected a number of at least 0"),
+    (["crawl", "wordpress", "http://127.0.0.1:9/", "-s", "RUNS_MAX_ERROR_SHARE=lots"],
+     "RUNS_MAX_ERROR_SHARE: expected a number"),
+    (["crawl", "wordpress", "http://[::1/"], "not an absolute http(s) URL"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     db = tmp_path / "corpus.db"
@@ -32,6 +39,20 @@ def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not db.exists()
+
+
+def test_a_database_path_that_cannot_be_created_exits_3(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_cli("crawl", "wordpress", "http://127.0.0.1:9/", "--db", str(blocker / "x.db"))
+    assert result.returncode == 3
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert blocker.read_text() == "not a folder"
+
+
+def test_a_folder_given_as_database_is_refused(tmp_path):
+    result = run_cli("crawl", "wordpress", "http://127.0.0.1:9/", "--db", str(tmp_path))
+    assert result.returncode == 2 and "is a directory" in result.stderr
 
 
 def test_a_file_that_is_not_a_database_exits_3_and_is_left_untouched(tmp_path):
