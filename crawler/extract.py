@@ -28,6 +28,7 @@ BLOCK_TAGS = frozenset({
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
 _AUTHOR_PREFIX = re.compile(r"^\s*(بقلم|بواسطة|كتب|كتبت|إعداد|اعداد|تحرير|by)\s*[:：]?\s*", re.I)
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _COMMENT_CLASSES = {"comments-area", "comment-list", "commentlist", "comment", "comments"}
 _selectors: dict[str, CSSSelector] = {}
 
@@ -232,12 +233,13 @@ def clean_body(body: HtmlElement, profile: Profile) -> None:
 
 def _drop_keep_tail(el: HtmlElement, parent: HtmlElement) -> None:
     # The text after an element belongs to its parent: keep it when the element goes.
+    # (lxml refuses control characters in text it is given, though it parsed them.)
     if el.tail and el.tail.strip():
         prev = el.getprevious()
         if prev is not None:
-            prev.tail = (prev.tail or "") + " " + el.tail
+            prev.tail = _CONTROLS.sub("", (prev.tail or "") + " " + el.tail)
         else:
-            parent.text = (parent.text or "") + " " + el.tail
+            parent.text = _CONTROLS.sub("", (parent.text or "") + " " + el.tail)
     parent.remove(el)
 
 
@@ -289,6 +291,11 @@ def _fallback_body(root: HtmlElement) -> str:
     # No known container: let trafilatura find the main text.
     import trafilatura
 
+    # A <title> whose end tag is damaged holds the rest of the page as text: never body.
+    for el in root.xpath("//title | //textarea"):
+        parent = el.getparent()
+        if parent is not None:
+            _drop_keep_tail(el, parent)
     text = trafilatura.extract(etree.tostring(root, encoding="unicode"), favor_precision=True,
                                include_comments=False, include_tables=False) or ""
     return "\n\n".join(p for p in (collapse_space(line) for line in text.split("\n")) if p)

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse, Response
+
+from crawler.encoding import best_encoding, declared_encoding
+from crawler.integrity import TruncatedResponse, truncation
 
 
 class ContactUserAgentMiddleware:
@@ -23,3 +29,59 @@ class ContactUserAgentMiddleware:
     def process_request(self, request: Request) -> None:
         if self.user_agent:
             request.headers.setdefault(b"User-Agent", self.user_agent)
+
+
+class CharsetMiddleware:
+    """Decodes HTML pages in the encoding their bytes are in, not the one they claim
+    (see :func:`crawler.encoding.best_encoding`); counts ``encoding/fixed/<from>-><to>``.
+    Off with ``ENCODING_ENABLED = False``."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CharsetMiddleware:
+        if not crawler.settings.getbool("ENCODING_ENABLED", True):
+            raise NotConfigured("ENCODING_ENABLED is off")
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, HtmlResponse):
+            return response
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        declared = declared_encoding(response.body, content_type)
+        encoding = best_encoding(response.body, declared)
+        if encoding is None:
+            return response
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"encoding/fixed/{declared or 'none'}->{encoding}")
+        return response.replace(encoding=encoding)
+
+
+class IntegrityMiddleware:
+    """Retries a page that came cut short (reason ``truncated_html`` or ``dataloss``,
+    see :func:`crawler.integrity.truncation`) and, when retries run out, fails it with
+    :class:`~crawler.integrity.TruncatedResponse` so no half page is stored.
+    Off with ``INTEGRITY_ENABLED = False``."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IntegrityMiddleware:
+        if not crawler.settings.getbool("INTEGRITY_ENABLED", True):
+            raise NotConfigured("INTEGRITY_ENABLED is off")
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        reason = truncation(response)
+        if reason is None:
+            return response
+        assert self.crawler.stats is not None and self.crawler.spider is not None
+        self.crawler.stats.inc_value(f"integrity/{reason}")
+        retry = get_retry_request(request, spider=self.crawler.spider, reason=reason)
+        if retry is not None:
+            return retry
+        self.crawler.stats.inc_value("integrity/gave_up")
+        raise TruncatedResponse(f"{reason}: {len(response.body)} bytes from {response.url} "
+                                "after retries", response=response)

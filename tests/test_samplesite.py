@@ -409,6 +409,9 @@ DAY_PARTS = re.compile(r'<script id="wp-api-request-js-extra">.*?</script>'
                        r'|<section class="widget widget_recent_entries">.*?</section>', re.S)
 
 
+DATE_ARCHIVE = re.compile(r"/\d{4}/\d\d/(\d\d/)?(page/\d+/)?")
+
+
 def without_day(page: bytes) -> str:
     return DAY_PARTS.sub("", page.decode("utf-8"))
 
@@ -438,8 +441,10 @@ def test_publishing_leaves_older_articles_as_they_were(n, k):
     gained = links_from(after.truth, old) - links_from(before.truth, old)
     assert gained == {(head, PLACEHOLDER + after.chain[len(before.chain)], "next")}
     assert set(before.truth["aliases"].items()) <= set(after.truth["aliases"].items())
+    # Article pages (date archives of the latest days list the newer articles too).
     for path in before.pages:
-        if path.startswith("/20") and path != before.chain[-1]:
+        if path.startswith("/20") and not DATE_ARCHIVE.fullmatch(path) \
+                and path != before.chain[-1]:
             assert without_day(after.pages[path].body) == without_day(before.pages[path].body)
 
 

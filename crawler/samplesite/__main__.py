@@ -1,6 +1,9 @@
 """Serve a sample site in the foreground: ``python -m crawler.samplesite --articles N``
 (``--edits J`` for a day on which editors corrected J of the ten newest articles).
 
+Faults are off unless asked for, one flag per field of ``Faults``: ``--error-rate 0.1
+--missing 57,58 --robots-disallow /2017/03/ --trap ...`` (``--help`` lists them).
+
 Prints the origin (``http://127.0.0.1:PORT``) on one line once listening, writes the
 truth there if asked, and exits after ``--max-seconds`` or on SIGTERM/SIGINT.
 """
@@ -15,8 +18,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import MISSING, fields
 from pathlib import Path
 
+from crawler.samplesite.faults import Faults
 from crawler.samplesite.generator import generate
 from crawler.samplesite.server import serve
 
@@ -46,7 +51,45 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--truth", type=Path, help="write the truth JSON (URLs on the origin) here")
     p.add_argument("--max-seconds", type=positive(float), default=600.0,
                    help="stop after this many seconds (default 600)")
+    add_fault_flags(p.add_argument_group("faults (all off by default)"))
     return p
+
+
+def comma_list(kind: type) -> Callable[[str], tuple]:
+    """An argparse type for comma-separated values of *kind*."""
+
+    def parse(text: str) -> tuple:
+        return tuple(kind(part.strip()) for part in text.split(",") if part.strip())
+
+    return parse
+
+
+def add_fault_flags(group: argparse._ArgumentGroup) -> None:
+    """One flag per field of ``Faults``, named after it, with its help; the faults'
+    seed is the site's unless given."""
+    for f in fields(Faults):
+        flag = f.metadata.get("flag", "--" + f.name.replace("_", "-"))
+        default = f.default if f.default is not MISSING else None
+        dest = {"dest": "fault_" + f.name, "help": f.metadata["help"],
+                "metavar": f.name.rsplit("_", 1)[-1].upper()}
+        if f.name == "seed":
+            group.add_argument(flag, type=int, **dest)
+        elif isinstance(default, bool):
+            del dest["metavar"]
+            group.add_argument(flag, action="store_true", **dest)
+        elif isinstance(default, int | float):
+            group.add_argument(flag, type=type(default), default=default, **dest)
+        else:
+            kind = int if f.name == "missing" else str
+            group.add_argument(flag, type=comma_list(kind), default=(), **dest)
+
+
+def faults_of(args: argparse.Namespace) -> Faults:
+    """The faults the command line asks for."""
+    chosen = {f.name: getattr(args, "fault_" + f.name) for f in fields(Faults)}
+    if chosen["seed"] is None:
+        chosen["seed"] = args.seed
+    return Faults(**chosen)
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -62,13 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     args = cli.parse_args(argv)
     try:
         site = generate(args.articles, args.seed, edits=args.edits, edit_seed=args.edit_seed)
+        faults = faults_of(args)
     except ValueError as e:
         cli.error(str(e))
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        server = serve(site, port=args.port)
+        server = serve(site, port=args.port, faults=faults)
+    except ValueError as e:
+        cli.error(str(e))
     except OSError as e:
         print(f"cannot listen on 127.0.0.1:{args.port}: {e.strerror}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ from functools import partial
 
 from crawler.samplesite import layout as L
 from crawler.samplesite import pages as P
+from crawler.samplesite.archives import date_archives
 from crawler.samplesite.content import Post, article_rng, make_post, theme_of
 from crawler.samplesite.day import Day
 from crawler.samplesite.edits import edit_recent
@@ -41,6 +42,8 @@ def generate(n: int = 200, seed: int = 0, *, edits: int = 0,
         chain=[encode_path(p.path) for p in chain],
         themes=[p.theme for p in posts],
         not_found=P.not_found(chrome),
+        posts=posts,
+        render_article=partial(article_page, chrome=chrome, day=day),
     )
 
 
@@ -79,6 +82,7 @@ def page_makers(posts: list[Post], chain: list[Post], chrome: L.Chrome,
     makers: dict[str, Callable[[], Page]] = {
         "/robots.txt": P.robots, "/feed/": partial(P.feed, chain), "/wp-json/": P.rest_index}
     makers.update(P.listings(posts, chain, chrome, day))
+    makers.update(date_archives(posts, chrome, day))
     makers.update(P.shortlinks(posts))
     for post in posts:
         makers[encode_path(post.path)] = partial(article_page, post, chrome, day)

@@ -7,7 +7,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
+
+if TYPE_CHECKING:
+    from crawler.samplesite.content import Post
+    from crawler.samplesite.faults import Faults
 
 #: Origin written into pre-rendered pages and truth; replaced by the served origin.
 PLACEHOLDER = "http://samplesite.invalid"
@@ -101,6 +106,10 @@ class Site:
     #: Theme name of article i at index i - 1.
     themes: list[str] = field(default_factory=list)
     not_found: Page = field(default_factory=lambda: Page(404))
+    #: The articles themselves and their page renderer: faults that change what an
+    #: article page links to render it again from a changed copy of its post.
+    posts: list[Post] = field(default_factory=list, repr=False)
+    render_article: Callable[[Post], Page] | None = field(default=None, repr=False)
 
     def article_url(self, i: int, origin: str) -> str:
         """Canonical URL of article *i* (1-based, chronological) on *origin*."""
@@ -116,6 +125,13 @@ class Site:
         """The truth with absolute URLs on *origin*."""
         text = json.dumps(self.truth, ensure_ascii=False)
         return json.loads(text.replace(PLACEHOLDER, origin))
+
+    def truth_under(self, faults: Faults, origin: str) -> dict:
+        """The truth on *origin* when served with *faults*: what a perfect crawler can
+        still store (see ``crawler.samplesite.truth``)."""
+        from crawler.samplesite.truth import truth_under
+
+        return truth_under(self, faults, origin)
 
     def decoded_keys(self) -> dict[str, str]:
         """Encoded page keys by decoded path (query kept): the server's lookup table."""

@@ -4,7 +4,10 @@ conditional requests included."""
 from __future__ import annotations
 
 import re
+import socket
+import struct
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
@@ -13,7 +16,13 @@ from types import TracebackType
 from urllib.parse import parse_qs, unquote_to_bytes
 
 from crawler.samplesite.conditional import etag_of, http_date, not_modified
+from crawler.samplesite.damage import cut
+from crawler.samplesite.faultpages import FaultyPages
+from crawler.samplesite.faults import FAULTY_ATTEMPTS, Faults
 from crawler.samplesite.model import Page, Site, wp_path
+
+#: Transient faults answered without the page.
+FAILURES = frozenset({"error", "burst", "throttle", "reset", "timeout"})
 
 
 @dataclass(frozen=True)
@@ -27,22 +36,32 @@ class Answer:
     location: str | None = None
     etag: str | None = None
     last_modified: datetime | None = None
+    #: Whether transient faults may hit it (article pages, and listings if asked).
+    exposed: bool = False
 
 
 class Router:
     """Maps request targets to answers: any encoding of a path finds its page,
-    ``/?p=ID`` and slash-less paths redirect, other query strings are ignored."""
+    ``/?p=ID`` and slash-less paths redirect, other query strings are ignored.
 
-    def __init__(self, site: Site, origin: str) -> None:
+    With *faults*, the pages are those the faults change for good (``FaultyPages``);
+    transient faults are the server's business.
+    """
+
+    def __init__(self, site: Site, origin: str, faults: Faults | None = None) -> None:
         self.origin = origin
         self.site = site
         self.keys = site.decoded_keys()
-        self.not_found = answer(site.not_found, origin)
+        self.faulty = FaultyPages(site, faults) if faults and faults.active else None
+        self.not_found = answer(self.faulty.not_found() if self.faulty else site.not_found,
+                                origin)
 
     def route(self, target: str) -> Answer:
         """The answer to a request for *target* (path and query as sent)."""
         raw_path, _, query = target.partition("#")[0].partition("?")
         path = decode_path(raw_path)
+        if self.faulty and (extra := self.faulty.extra(path, query)):
+            return answer(extra, self.origin)
         if path == "/" and "p" in (params := parse_qs(query)):
             return self.page(f"/?p={params['p'][0]}")
         if path in self.keys:
@@ -55,15 +74,20 @@ class Router:
     def page(self, path: str) -> Answer:
         """The page at decoded *path*, or the 404 page."""
         key = self.keys.get(path)
-        return self.not_found if key is None else answer(self.site.pages[key], self.origin)
+        if key is None:
+            return self.not_found
+        if self.faulty is None:
+            return answer(self.site.pages[key], self.origin)
+        page, exposed = self.faulty.page(key, path)
+        return answer(page, self.origin, exposed)
 
 
-def answer(page: Page, origin: str) -> Answer:
+def answer(page: Page, origin: str, exposed: bool = False) -> Answer:
     """A stored page rendered on *origin*."""
     body = page.render(origin)
     etag = etag_of(body) if page.status == 200 else None
     return Answer(page.status, body, page.content_type, page.location_on(origin), etag,
-                  page.last_modified)
+                  page.last_modified, exposed)
 
 
 def decode_path(raw: str) -> str:
@@ -86,7 +110,8 @@ _NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Answers GET and HEAD from the server's router, quietly."""
+    """Answers GET and HEAD from the server's router, quietly, failing as the server's
+    faults say."""
 
     protocol_version = "HTTP/1.1"
     server_version = "nginx"
@@ -112,16 +137,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, with_body: bool) -> None:
         answer = self.server.router.route(self.path)
+        draw = self.server.draw(self.path, answer)
+        if draw.fault in FAILURES:
+            self._fail(draw)
+            return
+        if draw.fault == "slow":
+            self.server.hold(self.server.faults.slow_seconds)
         status = answer.status
         if answer.etag and not_modified(self.headers.get("If-None-Match"),
                                         self.headers.get("If-Modified-Since"),
                                         answer.etag, answer.last_modified):
             status = HTTPStatus.NOT_MODIFIED
-        self.server.record(self.path, status)
+        body, length = answer.body, len(answer.body)
+        if draw.fault == "truncate" and status == HTTPStatus.OK:
+            body, length = self._truncated(draw, body)
+        self.server.record(self.path, status, draw.fault)
         self.send_response(status)
         if status != HTTPStatus.NOT_MODIFIED:
             self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
+            self.send_header("Content-Length", str(length))
         if answer.location:
             self.send_header("Location", answer.location)
         if answer.etag:
@@ -130,39 +164,138 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Last-Modified", http_date(answer.last_modified))
         self.end_headers()
         if with_body and status != HTTPStatus.NOT_MODIFIED:
-            self.wfile.write(answer.body)
+            self.wfile.write(body)
+
+    def _truncated(self, draw: Draw, body: bytes) -> tuple[bytes, int]:
+        """The cut body and the Content-Length to announce: the full length (and the
+        connection closed after the cut) or the cut's own."""
+        faults = self.server.faults
+        short = cut(body, faults.cut_at(draw.key, draw.attempt))
+        if faults.short_body(draw.key, draw.attempt):
+            self.close_connection = True
+            return short, len(body)
+        return short, len(short)
+
+    def _fail(self, draw: Draw) -> None:
+        """Answer with a failure: reset, hold then close, 5xx or 429."""
+        faults = self.server.faults
+        if draw.fault == "timeout":
+            self.server.hold(faults.timeout_seconds)
+        if draw.fault in ("reset", "timeout"):
+            self.server.record(self.path, 0, draw.fault)
+            self.close_connection = True
+            if draw.fault == "reset":
+                # SO_LINGER 0 turns close() into a RST; the read side must go first,
+                # or the socket stays open behind it.
+                self.rfile.close()
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.connection.close()
+            return
+        status = {"throttle": 429, "burst": 503}.get(draw.fault or "") or \
+            faults.error_status(draw.key, draw.attempt)
+        self.server.record(self.path, status, draw.fault)
+        body = error_page(status)
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        if status == 429:
+            self.send_header("Retry-After", "1")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Requests are counted, not logged."""
+
+
+def error_page(status: int) -> bytes:
+    """The error page nginx sends for *status*."""
+    title = f"{status} {HTTPStatus(status).phrase}"
+    return (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+            "</body>\r\n</html>\r\n").encode("ascii")
+
+
+@dataclass(frozen=True)
+class Draw:
+    """The fault drawn for one request: its name (None: none), the path's attempt
+    number and the decoded key the draw was made for."""
+
+    fault: str | None
+    attempt: int
+    key: str
 
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     router: Router
+    faults: Faults
 
     def __init__(self, address: tuple[str, int]) -> None:
         super().__init__(address, _Handler)
         self.lock = threading.Lock()
+        self.stopping = threading.Event()
         self.served: list[tuple[str, int]] = []
+        self.faulted: list[tuple[str, str]] = []
+        self.attempts: Counter[str] = Counter()
+        self.count = 0
 
-    def record(self, path: str, status: int) -> None:
+    def draw(self, target: str, answer: Answer) -> Draw:
+        """Count the request and draw its fault: a burst hits any path but robots.txt,
+        the other transient faults only exposed pages."""
+        raw_path, _, query = target.partition("#")[0].partition("?")
+        key = decode_path(raw_path) + (f"?{query}" if query else "")
+        if not self.faults.active or key == "/robots.txt":
+            return Draw(None, 0, key)
+        with self.lock:
+            attempt, number = self.attempts[key], self.count
+            self.attempts[key] += 1
+            self.count += 1
+        if attempt < FAULTY_ATTEMPTS and self.faults.in_burst(number):
+            return Draw("burst", attempt, key)
+        fault = self.faults.transient(key, attempt) if answer.exposed else None
+        return Draw(fault, attempt, key)
+
+    def hold(self, seconds: float) -> None:
+        """Wait *seconds*, or less when the server stops."""
+        self.stopping.wait(seconds)
+
+    def record(self, path: str, status: int, fault: str | None = None) -> None:
         with self.lock:
             self.served.append((path, int(status)))
+            if fault:
+                self.faulted.append((path, fault))
+
+    def forget_attempts(self) -> None:
+        """Start counting attempts afresh."""
+        with self.lock:
+            self.attempts.clear()
+            self.count = 0
 
 
 class SampleServer:
     """A running sample site: ``origin``, the ``requests`` served so far, ``stop()``,
     and ``replace_site(site)`` to move the site on to another day.
 
+    With *faults*, the server fails as they say (see ``Faults``); ``truth`` then says
+    what a perfect crawler can still store, and ``faulted`` which requests failed how.
     Usable as a context manager that stops the server on exit.
     """
 
-    def __init__(self, site: Site, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, site: Site, host: str = "127.0.0.1", port: int = 0,
+                 faults: Faults | None = None) -> None:
         self.site = site
+        self.faults = faults or Faults()
         self._httpd = _HTTPServer((host, port))
         self.origin = f"http://{host}:{self._httpd.server_address[1]}"
-        self._httpd.router = Router(site, self.origin)
+        try:
+            self._httpd.router = Router(site, self.origin, self.faults)
+        except ValueError:
+            self._httpd.server_close()
+            raise
+        self._httpd.faults = self.faults
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.05},
                                         name="samplesite", daemon=True)
@@ -176,25 +309,37 @@ class SampleServer:
 
     @property
     def responses(self) -> list[tuple[str, int]]:
-        """(request target, status) of every request served so far, in order."""
+        """(request target, status) of every request served so far, in order; status 0
+        for a request reset or held until it timed out."""
         with self._httpd.lock:
             return list(self._httpd.served)
 
     @property
+    def faulted(self) -> list[tuple[str, str]]:
+        """(request target, fault) of every request a transient fault hit, in order."""
+        with self._httpd.lock:
+            return list(self._httpd.faulted)
+
+    @property
     def truth(self) -> dict:
-        """The current site's truth with URLs on this server's origin."""
-        return self.site.truth_for(self.origin)
+        """The current site's truth with URLs on this server's origin, under its faults."""
+        if not self.faults.active:
+            return self.site.truth_for(self.origin)
+        return self.site.truth_under(self.faults, self.origin)
 
     def replace_site(self, site: Site) -> None:
-        """Serve *site* from now on, on the same origin.  The swap is atomic: each
-        request is answered wholly from the old site or wholly from the new one."""
-        router = Router(site, self.origin)
+        """Serve *site* from now on, on the same origin, the attempts of each path
+        counted afresh.  The swap is atomic: each request is answered wholly from the
+        old site or wholly from the new one."""
+        router = Router(site, self.origin, self.faults)
         with self._httpd.lock:
             self.site = site
             self._httpd.router = router
+        self._httpd.forget_attempts()
 
     def stop(self) -> None:
         """Stop serving and release the port."""
+        self._httpd.stopping.set()
         if self._thread.is_alive():
             self._httpd.shutdown()
             self._thread.join()
@@ -208,6 +353,8 @@ class SampleServer:
         self.stop()
 
 
-def serve(site: Site, host: str = "127.0.0.1", port: int = 0) -> SampleServer:
-    """Start serving *site* in a daemon thread; port 0 picks a free port."""
-    return SampleServer(site, host, port)
+def serve(site: Site, host: str = "127.0.0.1", port: int = 0,
+          faults: Faults | None = None) -> SampleServer:
+    """Start serving *site* in a daemon thread, failing as *faults* say (none by
+    default); port 0 picks a free port."""
+    return SampleServer(site, host, port, faults)
