@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
+from w3lib.url import safe_url_string
 
 from crawler.encoding import best_encoding, declared_encoding
 from crawler.integrity import TruncatedResponse, truncation
@@ -85,3 +88,19 @@ class IntegrityMiddleware:
         self.crawler.stats.inc_value("integrity/gave_up")
         raise TruncatedResponse(f"{reason}: {len(response.body)} bytes from {response.url} "
                                 "after retries", response=response)
+
+
+class RedirectLoopMiddleware:
+    """Fails a redirect that leads back into its own chain, so a loop is recorded as a
+    failed fetch (for the next run to try again) instead of vanishing in the duplicate
+    filter.  Runs before Scrapy's ``RedirectMiddleware`` sees the response."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            return response
+        target = safe_url_string(urljoin(request.url, location.decode("latin-1")))
+        chain = {safe_url_string(u) for u in request.meta.get("redirect_urls", [])}
+        if target in chain | {safe_url_string(request.url)}:
+            raise IgnoreRequest(f"redirect loop: {request.url} -> {target}")
+        return response

@@ -91,6 +91,8 @@ WORDPRESS_NON_ARTICLE = (
     r"/(author|category|tag|tags|topics|feed|comments|page|search|wp-admin|wp-content|"
     r"wp-includes|wp-json|wp-login\.php|xmlrpc\.php|amp-stories|attachment)(/|$)",
     r"[?&](s|replytocom|share|like|amp)=",
+    # calendars (core widget, event plugins): endless by month or day
+    r"[?&](m|month|ical|tribe-bar-date|eventDisplay)=", r"/calendar/",
     r"/(wp-login|wp-signup|wp-comments-post)\.php",
     r"\.(jpe?g|png|gif|webp|svg|pdf|zip|mp3|mp4|css|js|xml)$",
 )

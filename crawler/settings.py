@@ -92,6 +92,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.CharsetMiddleware": 586,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
+    # Sees a 3xx before Scrapy's RedirectMiddleware (600) follows it.
+    "crawler.middlewares.RedirectLoopMiddleware": 610,
 }
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,

@@ -7,6 +7,7 @@ import re
 import socket
 import struct
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -238,6 +239,7 @@ class _HTTPServer(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.served: list[tuple[str, int]] = []
+        self.served_at: list[float] = []  # time.monotonic() of each served response
         self.faulted: list[tuple[str, str]] = []
         self.attempts: Counter[str] = Counter()
         self.count = 0
@@ -265,6 +267,7 @@ class _HTTPServer(ThreadingHTTPServer):
     def record(self, path: str, status: int, fault: str | None = None) -> None:
         with self.lock:
             self.served.append((path, int(status)))
+            self.served_at.append(time.monotonic())
             if fault:
                 self.faulted.append((path, fault))
 
@@ -313,6 +316,13 @@ class SampleServer:
         for a request reset or held until it timed out."""
         with self._httpd.lock:
             return list(self._httpd.served)
+
+    @property
+    def timeline(self) -> list[tuple[str, int, float]]:
+        """(request target, status, time.monotonic() when served) of every response."""
+        with self._httpd.lock:
+            return [(p, s, t) for (p, s), t in zip(self._httpd.served, self._httpd.served_at,
+                                                   strict=True)]
 
     @property
     def faulted(self) -> list[tuple[str, str]]:
