@@ -277,7 +277,9 @@ _OTHER_BLOCK = (
     "ancestor::*[not(self::body or self::html)]"
     "[self::aside or self::nav or self::footer[not(ancestor::article or ancestor::main)]"
     " or contains(@class, 'widget') or contains(@class, 'related')"
-    " or contains(@class, 'sidebar') or contains(@class, 'comment') or @id='comments']"
+    " or contains(@class, 'sidebar') or contains(@class, 'comment') or @id='comments'"
+    # a query loop ("More posts" in Twenty Twenty-Five) lists other posts with their dates
+    " or contains(@class, 'wp-block-query')]"
 )
 _AFTER_HEADLINE = (
     "following::text()[normalize-space()]"
@@ -323,13 +325,14 @@ def modified_from_page(sel: Selector, tz: str) -> str | None:
 
 
 def _first_parsed(values: Iterable[str], tz: str) -> tuple[str | None, str | None]:
-    """(ISO in *tz*, raw) of the first value that parses; else (None, first value)."""
+    """(ISO in *tz*, raw) of the first value that parses; else (None, first value).
+    A *tz* of ``""`` keeps the offset the value gives (the site's zone is unknown)."""
     first = None
     for raw in values:
         first = first or raw
-        value = parse_date(raw, tz)
+        value = parse_date(raw, tz or "UTC")
         if value is not None:
-            return to_iso(value.astimezone(ZoneInfo(tz))), raw
+            return to_iso(value.astimezone(ZoneInfo(tz)) if tz else value), raw
     return None, first
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -27,7 +27,11 @@ BLOCK_TAGS = frozenset({
 })
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
-_AUTHOR_PREFIX = re.compile(r"^\s*(بقلم|بواسطة|كتب|كتبت|إعداد|اعداد|تحرير|by)\s*[:：]?\s*", re.I)
+# A byline's leading word ("بقلم:", "By "), followed by a colon or a space: never the
+# start of a name ("Byron", "تحريرات").
+_AUTHOR_PREFIX = re.compile(
+    r"^\s*(?:(?:بقلم|بواسطة|كتب|كتبت|by)(?:\s*[:：]\s*|\s+)|(?:إعداد|اعداد|تحرير)\s*[:：]\s*)"
+    r"(?=\S)", re.I)
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _COMMENT_CLASSES = {"comments-area", "comment-list", "commentlist", "comment", "comments"}
 _selectors: dict[str, CSSSelector] = {}
@@ -160,10 +164,12 @@ def author(root: HtmlElement, profile: Profile, scope: HtmlElement) -> str | Non
     return _AUTHOR_PREFIX.sub("", collapse_space(name)) or None
 
 
-def _link_texts(scope: HtmlElement, queries: tuple[str, ...]) -> list[str]:
+def _link_texts(scope: HtmlElement, queries: tuple[str, ...],
+                skip: Callable[[HtmlElement], bool] = lambda a: False) -> list[str]:
     # Ordered fallbacks: the first query that finds links in the article wins.
     for query in queries:
-        names = [text_of(a) for a in css(scope, query) if not _in_sidebar(a, scope)]
+        names = [text_of(a) for a in css(scope, query)
+                 if not _in_sidebar(a, scope) and not skip(a)]
         if any(names):
             return [n for n in names if n]
     return []
@@ -195,8 +201,17 @@ def categories(root: HtmlElement, scope: HtmlElement, profile: Profile) -> list[
 
 
 def tags(root: HtmlElement, scope: HtmlElement, profile: Profile) -> list[str]:
-    """Tag names: the profile's tag links in the article, then ``article:tag``."""
-    return _link_texts(scope, profile.tags_css) or meta(root, "article:tag")
+    """Tag names: the profile's tag links in the article, then ``article:tag``.
+    Category links are never tags, though block themes mark them ``rel="tag"`` too."""
+    return _link_texts(scope, profile.tags_css, skip=_is_category_link) \
+        or meta(root, "article:tag")
+
+
+def _is_category_link(a: HtmlElement) -> bool:
+    if "/category/" in (a.get("href") or ""):
+        return True
+    return any("taxonomy-category" in (el.get("class") or "") or
+               "cat-links" in (el.get("class") or "") for el in a.iterancestors())
 
 
 def language(root: HtmlElement, body: str) -> str | None:

@@ -56,7 +56,7 @@ PROGRESS_ENABLED = True
 PROGRESS_INTERVAL = 1.0
 BRIDGE_MAX_PAGES = 5
 STORE_BATCH_SIZE = 200
-VALIDATE_MIN_WORDS = 20
+VALIDATE_MIN_WORDS = 1
 VALIDATE_DEFAULT_LANGUAGE = "ar"
 # Downloaded pages: right encoding, whole bodies (crawler.middlewares).
 ENCODING_ENABLED = True

@@ -19,7 +19,8 @@ class ValidatePipeline:
     """Check required fields and fill ``language``, ``word_count`` and ``content_hash``.
 
     Drops an item without ``url``, ``title`` or ``body`` (empty or blank), or whose
-    body has fewer than ``VALIDATE_MIN_WORDS`` words (default 20).  Items without a
+    body has fewer than ``VALIDATE_MIN_WORDS`` words (default 1: a short post is
+    still a post).  Items without a
     language get ``VALIDATE_DEFAULT_LANGUAGE`` (default ``"ar"``).  Stats:
     ``validate/ok`` and ``validate/dropped/<reason>`` (``no_url``, ``no_title``,
     ``no_body``, ``too_short``).
@@ -37,7 +38,7 @@ class ValidatePipeline:
         settings = crawler.settings
         return cls(
             crawler.stats,
-            min_words=settings.getint("VALIDATE_MIN_WORDS", 20),
+            min_words=settings.getint("VALIDATE_MIN_WORDS", 1),
             default_language=settings.get("VALIDATE_DEFAULT_LANGUAGE", "ar"),
         )
 

@@ -226,14 +226,15 @@ class ArticleSpider(scrapy.Spider):
 
     def parse_site_index(self, response: Response) -> list[scrapy.Request]:
         """Take the time zone from WordPress's REST index, then start the crawl."""
-        self.timezone = site_timezone(response.body) or "UTC"
+        self.timezone = site_timezone(response.body) or ""
         self.logger.info("time zone of %s: %s", response.url, self.timezone)
         return self.start_requests_()
 
     def site_index_failed(self, failure: Failure) -> list[scrapy.Request]:
-        """No REST index: read dates without an offset as UTC."""
-        self.timezone = "UTC"
-        self.logger.info("no WordPress REST index (%s); dates without offset read as UTC",
+        """No REST index: dates keep the offset the page gives them; dates without
+        one are read as UTC."""
+        self.timezone = ""
+        self.logger.info("no WordPress REST index (%s): the site's time zone is unknown",
                          failure.getErrorMessage())
         return self.start_requests_()
 
@@ -364,9 +365,9 @@ class ArticleSpider(scrapy.Spider):
                      links: list[dict]) -> Article:
         """Fill an Article with the loader (dates first: extraction edits the tree)."""
         sel = Selector(root=root, type="html")
-        dated_by_markup = machine_published(sel, self.timezone or "UTC")[0] is not None
-        published, published_raw = published_from_page(sel, self.timezone or "UTC")
-        modified = modified_from_page(sel, self.timezone or "UTC")
+        dated_by_markup = machine_published(sel, self.timezone or "")[0] is not None
+        published, published_raw = published_from_page(sel, self.timezone or "")
+        modified = modified_from_page(sel, self.timezone or "")
         aliases = self.aliases(response, root, url)
         fields = extract_fields(root, self.profile)
         loader = ArticleLoader()

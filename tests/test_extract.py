@@ -127,3 +127,27 @@ def test_sample_site_pages_of_every_theme(theme):
             k: expected[k] for k in ("title", "author", "categories", "tags", "body")}
         checked += 1
     assert checked >= 5
+
+
+def test_block_theme_post_without_tags_has_no_tags():
+    """Block themes mark category links rel="tag" too: they are not tags."""
+    html = page("pages/wp_block_theme.html")
+    start = html.index(b'<div class="taxonomy-post_tag')
+    html = html[:start] + html[html.index(b"</div>", start) + 6:]
+    found = extract_fields(lxml.html.fromstring(html), WORDPRESS)
+    assert found["categories"] == ["محليات", "بيئة"]
+    assert found["tags"] == []
+
+
+def test_dates_of_other_posts_in_a_query_loop_are_not_the_posts_date():
+    """Twenty Twenty-Five's single template shows no date of its own, only those of
+    the "More posts" query loop below the post."""
+    html = page("pages/wp_block_theme.html").decode("utf-8")
+    html = html.replace('<time datetime="2024-08-15T09:30:00+03:00">15 آب 2024</time>', "")
+    more = ('<div class="wp-block-query"><ul class="wp-block-post-template">'
+            '<li class="wp-block-post"><h3 class="wp-block-post-title"><a href="https://news.example/2024/09/01/x/">آخر</a>'
+            '</h3><div class="wp-block-post-date"><time datetime="2024-09-01T08:00:00+03:00">'
+            '1 أيلول 2024</time></div></li></ul></div>')
+    html = html.replace("</main>", more + "</main>")
+    published, _ = published_from_page(Selector(text=html), "Asia/Beirut")
+    assert published is None or not published.startswith("2024-09-01")

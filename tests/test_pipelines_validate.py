@@ -36,13 +36,17 @@ def item(**fields: Any) -> Article:
     ({"body": "قصير جدا"}, "too_short", "body too short (2 words < 20)"),
 ])
 def test_drop_reasons(fields: dict[str, Any], reason: str, message: str) -> None:
-    pipeline = build()
+    pipeline = build(VALIDATE_MIN_WORDS=20)
     with pytest.raises(DropItem) as dropped:
         pipeline.process_item(item(**fields))
     assert str(dropped.value).startswith(message + ": ")
     assert dropped.value.log_level == (None if reason == "no_url" else "DEBUG")
     stats = pipeline.stats.get_stats()
     assert stats == {f"validate/dropped/{reason}": 1}
+
+
+def test_a_short_post_is_still_a_post_by_default() -> None:
+    assert build().process_item(item(body="أهلاً بكم"))["word_count"] == 2
 
 
 def test_min_words_setting() -> None:

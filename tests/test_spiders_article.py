@@ -436,7 +436,7 @@ REST_INDEX = b'{"name": "x", "timezone_string": "Asia/Beirut", "gmt_offset": 3}'
 @pytest.mark.parametrize(("body", "zone"), [
     (REST_INDEX, "Asia/Beirut"),
     (b'{"timezone_string": "", "gmt_offset": "2"}', "Etc/GMT-2"),
-    (b"<html>not json</html>", "UTC"),
+    (b"<html>not json</html>", ""),  # unknown: dates keep the offset the page gives
 ])
 def test_generic_profile_learns_the_zone_from_the_rest_index(body: bytes, zone: str) -> None:
     spider = make_spider("wordpress", f"{NEWS}/,https://b.example/")
@@ -451,12 +451,18 @@ def test_generic_profile_learns_the_zone_from_the_rest_index(body: bytes, zone: 
         (f"{NEWS}/", "start"), ("https://b.example/", "start")]
 
 
-def test_no_rest_index_reads_dates_as_utc() -> None:
+def test_no_rest_index_keeps_the_offsets_pages_give() -> None:
     spider = make_spider("wordpress", f"{NEWS}/")
     request = asyncio.run(collect(spider))[0]
     starts = list(request.errback(Failure(ConnectionRefusedError("refused"))))
-    assert spider.timezone == "UTC"
+    assert spider.timezone == ""
     assert [r.url for r in starts] == [f"{NEWS}/"]
+    page = ('<html><body class="single"><article><h1 class="entry-title">ع</h1>'
+            '<time class="entry-date published" datetime="2024-05-01T10:00:00+03:00">1 أيار'
+            '</time><div class="entry-content"><p>نص المقال هنا.</p></div></article>'
+            '</body></html>').encode()
+    item = next(iter(spider.parse(respond(f"{NEWS}/2024/05/01/x/", page))))
+    assert item["published"] == "2024-05-01T10:00:00+03:00"  # not turned into UTC
 
 
 @pytest.mark.parametrize("start_urls", [
