@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -91,9 +91,14 @@ class IntegrityMiddleware:
 
 
 class RedirectLoopMiddleware:
-    """Fails a redirect that leads back into its own chain, so a loop is recorded as a
-    failed fetch (for the next run to try again) instead of vanishing in the duplicate
-    filter.  Runs before Scrapy's ``RedirectMiddleware`` sees the response."""
+    """Guards Scrapy's redirects (it sees each 3xx before ``RedirectMiddleware``, 600):
+
+    - a redirect back into its own chain fails as a loop, so it is recorded as a failed
+      fetch (for the next run to try again) instead of vanishing in the duplicate filter;
+    - the redirect's target is fetched even when this run fetched it already, so the
+      redirecting URL (an old slug, a shortlink) is recorded as an alias of the article
+      and the links that name it resolve to the article.
+    """
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")
@@ -103,4 +108,8 @@ class RedirectLoopMiddleware:
         chain = {safe_url_string(u) for u in request.meta.get("redirect_urls", [])}
         if target in chain | {safe_url_string(request.url)}:
             raise IgnoreRequest(f"redirect loop: {request.url} -> {target}")
+        # RedirectMiddleware copies this flag onto the request it builds for the target;
+        # only for the same host, as the flag also exempts a request from the offsite filter.
+        if urlsplit(target).netloc == urlsplit(request.url).netloc:
+            request.dont_filter = True
         return response

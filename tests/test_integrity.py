@@ -300,3 +300,27 @@ def test_crawl_with_integrity_off_hands_on_the_cut_page(server: str):
     # What the middleware prevents: the half page reaches the callback as a page.
     results, _ = crawl(server, ["/cut"], INTEGRITY_ENABLED=False)
     assert results["/cut"]["length"] == len(WHOLE) // 2 and "error" not in results["/cut"]
+
+
+def test_redirect_guard_fails_loops_and_lets_targets_be_fetched_again():
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import Request, Response
+
+    from crawler.middlewares import RedirectLoopMiddleware
+
+    guard = RedirectLoopMiddleware()
+    first = Request("https://site.example/old-slug/")
+    moved = Response(first.url, status=301, headers={"Location": "/2024/05/01/new/"})
+    assert guard.process_response(first, moved) is moved
+    assert first.dont_filter  # the target is fetched even if seen: the alias is recorded
+    back = Request("https://site.example/2024/05/01/new/",
+                   meta={"redirect_urls": ["https://site.example/old-slug/"]})
+    loop = Response(back.url, status=302, headers={"Location": "/old-slug/"})
+    with pytest.raises(IgnoreRequest, match="redirect loop"):
+        guard.process_response(back, loop)
+    page = Response(first.url, status=200)
+    assert guard.process_response(Request(first.url), page) is page
+    away = Request("https://site.example/go/")
+    guard.process_response(away, Response(away.url, status=301,
+                                          headers={"Location": "https://other.example/x"}))
+    assert not away.dont_filter  # left to the offsite filter
