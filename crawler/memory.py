@@ -9,11 +9,12 @@ Known URLs are looked up in SQLite by index, never loaded into RAM.
 
 from __future__ import annotations
 
+from crawler.sitemaps import changed_since
 from crawler.storage import Corpus
 
 # Roles whose known targets are fetched again (conditionally): where a site shows
 # what is new or updated, and what an earlier run left unfinished.
-REFETCH_ROLES = frozenset({"start", "listing", "chain_end", "pending"})
+REFETCH_ROLES = frozenset({"start", "listing", "chain_end", "pending", "sitemap_changed"})
 
 
 class CrawlMemory:
@@ -46,6 +47,12 @@ class CrawlMemory:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         return headers
+
+    def changed_since_fetched(self, url: str, lastmod: str | None) -> bool:
+        """True when a sitemap says *url* changed after our last fetch of it."""
+        if self.corpus is None or not lastmod:
+            return False
+        return changed_since(lastmod, self.corpus.fetched_at(url))
 
     def resume(self) -> list[tuple[str, str]]:
         """``(url, role)`` to start from besides the entry pages: the chain ends

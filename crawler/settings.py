@@ -23,6 +23,7 @@ The demo and the tests lower the politeness settings for a site on loopback only
 - ``RETRY_BACKOFF_BASE`` / ``RETRY_BACKOFF_MAX``: seconds before the first retry,
   doubling with each retry up to the maximum.
 - ``RETRY_AFTER_MAX``: longest ``Retry-After`` (429, 503) honoured, in seconds.
+- ``DISCOVERY_SITEMAPS``: also enter the site through its XML sitemaps (default on).
 - ``BRIDGE_MAX_PAGES``: pages of a date archive read to bridge one chain break.
 - ``STORE_BATCH_SIZE``: items written per SQLite transaction.
 - ``VALIDATE_MIN_WORDS``: shortest body, in words, stored as an article.
@@ -55,6 +56,7 @@ RUNS_MIN_COVERAGE_RATIO = 0.5
 PROGRESS_ENABLED = True
 PROGRESS_INTERVAL = 1.0
 BRIDGE_MAX_PAGES = 5
+DISCOVERY_SITEMAPS = True
 STORE_BATCH_SIZE = 200
 VALIDATE_MIN_WORDS = 1
 VALIDATE_DEFAULT_LANGUAGE = "ar"

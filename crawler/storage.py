@@ -447,6 +447,15 @@ class Corpus:
             ).fetchone()
         return bool(row[0])
 
+    def fetched_at(self, url: str) -> str | None:
+        """When the article at *url* (or at the URL it is an alias of) was last fetched."""
+        with self._errors(f"look up {url}"):
+            row = self.db.execute(
+                "SELECT fetched_at FROM articles WHERE url = :url UNION ALL "
+                "SELECT a.fetched_at FROM aliases JOIN articles a ON a.url = aliases.article_url"
+                " WHERE aliases.url = :url LIMIT 1", {"url": url}).fetchone()
+        return row[0] if row else None
+
     def pending_urls(self) -> list[str]:
         """URLs that stored articles link to but that are not stored yet (view ``pending``)."""
         with self._errors("read pending urls"):

@@ -31,6 +31,7 @@ from crawler.links import find_links
 from crawler.loaders import ArticleLoader
 from crawler.memory import CrawlMemory
 from crawler.profiles import Profile, get_profile
+from crawler.sitemaps import lists_posts, read, sitemap_urls
 from crawler.storage import Corpus
 from crawler.text import content_hash, word_count
 from crawler.urls import SiteURLs, canonicalize_url, check_url, join_url
@@ -123,6 +124,7 @@ class ArticleSpider(scrapy.Spider):
         self.known_streak = 5
         self.corpus_path: str | None = None
         self.bridge_max_pages = 5
+        self.use_sitemaps = False
         self.allowed_domains = self.site.domains
         self._non_article = [re.compile(p) for p in self.profile.non_article]
         self._article_path = re.compile(self.profile.article_path or "") \
@@ -138,6 +140,7 @@ class ArticleSpider(scrapy.Spider):
         spider.known_streak = settings.getint("INCREMENTAL_KNOWN_STREAK", 5)
         spider.corpus_path = settings.get("CORPUS_DB")
         spider.bridge_max_pages = settings.getint("BRIDGE_MAX_PAGES", 5)
+        spider.use_sitemaps = settings.getbool("DISCOVERY_SITEMAPS", True)
         crawler.signals.connect(spider.close_memory, signal=signals.spider_closed)
         return spider
 
@@ -171,8 +174,43 @@ class ArticleSpider(scrapy.Spider):
     def start_requests_(self) -> list[scrapy.Request]:
         """Requests for the start pages, then for what earlier runs left to look at."""
         starts = [(url, "start") for url in self.start_urls] + self.memory.resume()
-        requests = (self.make_request(url, role, None) for url, role in starts)
-        return [r for r in requests if r is not None]
+        requests = [self.make_request(url, role, None) for url, role in starts]
+        return [r for r in requests if r is not None] + self.sitemap_requests()
+
+    def sitemap_requests(self) -> list[scrapy.Request]:
+        """The sitemap index of each start URL's site (when DISCOVERY_SITEMAPS is on)."""
+        if not self.use_sitemaps:
+            return []
+        origins = dict.fromkeys(f"{p.scheme}://{p.netloc}" for p in map(urlsplit, self.start_urls))
+        return [scrapy.Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed,
+                               meta={"link_role": "sitemap"})
+                for origin in origins for url in sitemap_urls(origin)]
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        """Follow a sitemap index to its post sitemaps; request the posts a post
+        sitemap lists that are new, or changed since we last fetched them."""
+        yield Fetch(fetch_record(response))
+        kind, entries = read(response.body)
+        for entry in entries:
+            joined = join_url(response.url, entry.loc)
+            if joined is None or not self.site.allows(joined):
+                continue
+            if kind == "sitemapindex" and lists_posts(joined):
+                yield scrapy.Request(joined, callback=self.parse_sitemap,
+                                     errback=self.sitemap_failed, meta={"link_role": "sitemap"})
+            elif kind == "urlset":
+                url = self.canonical(joined)
+                if not self.follows(url):
+                    continue
+                role = ("sitemap_changed" if self.memory.changed_since_fetched(url, entry.lastmod)
+                        else "sitemap")
+                request = self.make_request(url, role, self.canonical(response.url))
+                if request is not None:
+                    yield request
+
+    def sitemap_failed(self, failure: Failure) -> None:
+        """No sitemap (or not readable): the links and entry pages still lead on."""
+        self.crawler.stats.inc_value("sitemap/unavailable")
 
     def make_request(self, url: str, role: str, src: str | None,
                      streak: int = 0) -> scrapy.Request | None:

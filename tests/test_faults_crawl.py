@@ -117,14 +117,18 @@ def test_truncated_bodies_that_never_come_whole_are_recorded_as_failures(tmp_pat
     assert failures, "some page was cut on its only attempt"
     bodies = {url: a["body"] for url, a in stored(run["db"]).items()}
     truth = {a["url"]: a["body"] for a in run["truth"]["articles"]}
-    assert all(bodies[url] == truth[url] for url in bodies)  # what is stored is whole
-    assert {url for url, _ in failures} & set(bodies) == set()
+    # What is stored is whole; a page cut on one attempt may come whole on a later
+    # request of the same run (from the sitemap, say), and only then is it stored.
+    assert all(bodies[url] == truth[url] for url in bodies)
+
 
 
 def test_a_404_in_the_chain_is_bridged_through_the_date_archives(tmp_path):
     site = generate(60, seed=4)
     missing = next(i for i in range(25, 40) if site.article_paths[i - 1] in site.chain)
-    run = crawl(tmp_path, Faults(seed=5, missing=frozenset({missing})))
+    # Without the sitemap, which would list the posts beyond the break anyway.
+    run = crawl(tmp_path, Faults(seed=5, missing=frozenset({missing})),
+                extra=("-s", "DISCOVERY_SITEMAPS=0"))
     assert run["result"].returncode == 0, run["result"].stderr[-2000:]
     assert_equals_truth(run)
     errors = query(run["db"], "select status, link_role from fetches where status = 404")

@@ -242,7 +242,7 @@ def crawl(tmp_path: Path, items: list[Article], **settings: Any) -> tuple[dict[s
 def test_crawl_stores_items(tmp_path: Path) -> None:
     copy = article("a-copy", title="عنوان a", body=article("a")["body"], content_hash="hash-a")
     items = [copy, article("a"), article("b"), article("c", body="قصير")]
-    stats, log = crawl(tmp_path, items, CORPUS_DB="out/corpus.db")
+    stats, log = crawl(tmp_path, items, CORPUS_DB="out/corpus.db", VALIDATE_MIN_WORDS=20)
     assert stats["finish_reason"] == "finished"
     assert stats["store/inserted"] == 2
     assert stats["validate/dropped/too_short"] == 1
@@ -286,7 +286,8 @@ def test_crawl_stores_fetches_of_articles_listings_and_dropped_pages(tmp_path: P
                "link_role": "start"}
     items = [Fetch(listing), article("a", fetch=page_fetch("a", body=None)),
              article("short", body="قصير", fetch=page_fetch("short", body=None))]
-    stats, log = crawl(tmp_path, items, CORPUS_DB="corpus.db", RUN_ID=7)
+    stats, log = crawl(tmp_path, items, CORPUS_DB="corpus.db", RUN_ID=7,
+                       VALIDATE_MIN_WORDS=20)
     assert stats["finish_reason"] == "finished"
     assert stats["store/fetches"] == 3 and stats["store/inserted"] == 1
     assert stats["validate/dropped/too_short"] == 1

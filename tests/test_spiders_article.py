@@ -41,8 +41,9 @@ BLOCK_LINKS = [
 def make_spider(profile: str = "janoubia", start_urls: Any = f"{ORIGIN}/",
                 settings: dict | None = None, cls: type[ArticleSpider] = ArticleSpider
                 ) -> ArticleSpider:
-    """The spider as ``scrapy crawl`` builds it, with ``-a``/``-s`` values."""
-    crawler = get_crawler(cls, settings_dict=settings or {})
+    """The spider as ``scrapy crawl`` builds it, with ``-a``/``-s`` values (sitemaps
+    off unless asked for: these tests look at the links and start pages)."""
+    crawler = get_crawler(cls, settings_dict={"DISCOVERY_SITEMAPS": False, **(settings or {})})
     kwargs = {"profile": profile} if profile else {}
     if start_urls is not None:
         kwargs["start_urls"] = start_urls
@@ -569,3 +570,21 @@ def test_spider_built_on_project_settings_reads_them() -> None:
     spider = ArticleSpider.from_crawler(crawler, profile="janoubia")
     assert spider.crawler.settings.getbool("ROBOTSTXT_OBEY") is True
     assert spider.timezone == "Asia/Beirut"  # SITE_TIMEZONE = None leaves the profile's
+
+
+def test_sitemaps_lead_to_new_posts_and_to_posts_changed_since_our_fetch(site: Site) -> None:
+    spider = make_spider(settings={"DISCOVERY_SITEMAPS": True})
+    starts = asyncio.run(collect(spider))
+    assert [(r.url, r.meta["link_role"]) for r in starts][-1] == (
+        f"{ORIGIN}/wp-sitemap.xml", "sitemap")
+    index = site.pages["/wp-sitemap.xml"].render(ORIGIN)
+    children = only_requests(starts[-1].callback(
+        XmlResponse(starts[-1].url, body=index, request=starts[-1])))
+    # posts only: the category and user sitemaps are passed over
+    assert [r.url for r in children] == [f"{ORIGIN}/wp-sitemap-posts-post-1.xml"]
+    posts = site.pages["/wp-sitemap-posts-post-1.xml"].render(ORIGIN)
+    requests = only_requests(children[0].callback(
+        XmlResponse(children[0].url, body=posts, request=children[0])))
+    assert {r.url for r in requests} == {ORIGIN + site.article_paths[i]
+                                         for i in range(len(site.article_paths))}
+    assert {r.meta["link_role"] for r in requests} == {"sitemap"}

@@ -14,6 +14,7 @@ from crawler.samplesite.day import Day
 from crawler.samplesite.edits import edit_recent
 from crawler.samplesite.graph import COPY_ID_BASE, Linker, reachable
 from crawler.samplesite.model import PLACEHOLDER, Page, Pages, Site, encode_path
+from crawler.samplesite.sitemaps import sitemaps
 from crawler.samplesite.themes import article_page
 
 
@@ -84,6 +85,7 @@ def page_makers(posts: list[Post], chain: list[Post], chrome: L.Chrome,
     makers.update(P.listings(posts, chain, chrome, day))
     makers.update(date_archives(posts, chrome, day))
     makers.update(P.shortlinks(posts))
+    makers.update(sitemaps(posts))
     for post in posts:
         makers[encode_path(post.path)] = partial(article_page, post, chrome, day)
         if post.copy_path:
