@@ -26,6 +26,7 @@ The demo and the tests lower the politeness settings for a site on loopback only
 - ``DISCOVERY_SITEMAPS``: also enter the site through its XML sitemaps (default on).
 - ``BRIDGE_MAX_PAGES``: pages of a date archive read to bridge one chain break.
 - ``STORE_BATCH_SIZE``: items written per SQLite transaction.
+- ``STORE_FLUSH_SECONDS``: longest wait of an item before its batch is written.
 - ``VALIDATE_MIN_WORDS``: shortest body, in words, stored as an article.
 - ``VALIDATE_DEFAULT_LANGUAGE``: language of articles whose page names none.
 - ``ENCODING_ENABLED``: decode HTML pages in the encoding their bytes are in (UTF-8
@@ -58,6 +59,7 @@ PROGRESS_INTERVAL = 1.0
 BRIDGE_MAX_PAGES = 5
 DISCOVERY_SITEMAPS = True
 STORE_BATCH_SIZE = 200
+STORE_FLUSH_SECONDS = 10.0
 VALIDATE_MIN_WORDS = 1
 VALIDATE_DEFAULT_LANGUAGE = "ar"
 # Downloaded pages: right encoding, whole bodies (crawler.middlewares).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -28,10 +29,12 @@ STORAGE_ERROR = "storage_error"
 class StorePipeline:
     """Save Article and Fetch items to the corpus at ``CORPUS_DB`` (default ``data/corpus.db``).
 
-    Items are buffered and written ``STORE_BATCH_SIZE`` (default 200) at a time,
-    each batch in one transaction; the rest is written when the spider closes,
-    then links to alias URLs are pointed at their articles.  Fetch rows carry the
-    run id found in the ``run/id`` stat (set by the run recorder) at write time.
+    Items are buffered and written ``STORE_BATCH_SIZE`` (default 200) at a time, or
+    when the oldest has waited ``STORE_FLUSH_SECONDS`` (default 10: a slow, polite
+    crawl killed early keeps what it fetched), each batch in one transaction; the
+    rest is written when the spider closes, then links to alias URLs are pointed at
+    their articles.  Fetch rows carry the run id found in the ``run/id`` stat (set
+    by the run recorder) at write time.
     The fetch of an article that another pipeline dropped is still recorded.  If
     the corpus cannot be opened or written, the error is logged once, kept in the
     ``store/error`` stat, and the crawl stops with finish reason ``storage_error``.
@@ -43,10 +46,12 @@ class StorePipeline:
     crawler: Crawler | None = None
 
     def __init__(self, stats: StatsCollector, *, path: str = "data/corpus.db",
-                 batch_size: int = 200) -> None:
+                 batch_size: int = 200, flush_seconds: float = 10.0) -> None:
         self.stats = stats
         self.path = path
         self.batch_size = max(1, batch_size)
+        self.flush_seconds = flush_seconds
+        self.oldest: float | None = None  # when the oldest buffered item came
         self.corpus: Corpus | None = None
         self.buffer: list[dict[str, Any]] = []
         self.failed = False
@@ -60,6 +65,7 @@ class StorePipeline:
             crawler.stats,
             path=settings.get("CORPUS_DB", "data/corpus.db"),
             batch_size=settings.getint("STORE_BATCH_SIZE", 200),
+            flush_seconds=settings.getfloat("STORE_FLUSH_SECONDS", 10.0),
         )
         pipeline.crawler = crawler  # to stop the crawl if a write fails
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
@@ -99,7 +105,9 @@ class StorePipeline:
     def _add(self, row: dict[str, Any]) -> None:
         """Buffer *row*; write the buffer when it is full (a failure stops the crawl)."""
         self.buffer.append(row)
-        if len(self.buffer) >= self.batch_size:
+        now = time.monotonic()
+        self.oldest = self.oldest or now
+        if len(self.buffer) >= self.batch_size or now - self.oldest >= self.flush_seconds:
             try:
                 self.flush()
             except StorageError as e:
@@ -109,7 +117,7 @@ class StorePipeline:
     def flush(self) -> SaveCounts:
         """Write the buffered items in one transaction and count what was done."""
         assert self.corpus is not None
-        batch, self.buffer = self.buffer, []
+        batch, self.buffer, self.oldest = self.buffer, [], None
         counts = self.corpus.save(batch, run_id=self.stats.get_value("run/id"))
         for name, value in counts.as_dict().items():
             self.stats.inc_value(f"store/{name}", value)

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -295,3 +296,15 @@ def test_crawl_stores_fetches_of_articles_listings_and_dropped_pages(tmp_path: P
     assert sorted(fetches(tmp_path / "corpus.db")) == [
         (7, f"{SITE}/", 200, 0), (7, f"{SITE}/a/", 200, 0), (7, f"{SITE}/short/", 200, 0)]
     assert "Traceback" not in log
+
+
+def test_a_batch_is_written_once_its_oldest_item_has_waited_long_enough(tmp_path: Path) -> None:
+    pipeline = StorePipeline(get_crawler().stats, path=str(tmp_path / "c.db"), batch_size=100,
+                             flush_seconds=0.2)
+    pipeline.open_spider()
+    pipeline.process_item(article("a"))
+    assert article_count(tmp_path / "c.db") == 0  # buffered
+    time.sleep(0.25)
+    pipeline.process_item(article("b"))
+    assert article_count(tmp_path / "c.db") == 2  # the wait passed: both written
+    pipeline.close_spider()
