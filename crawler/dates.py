@@ -340,7 +340,9 @@ def _meta_values(sel: Selector, names: Iterable[str]) -> Iterator[str]:
     """Values of meta-like elements named by property, name or itemprop."""
     for name in names:
         for el in sel.xpath(_META, n=name):
-            value = el.attrib.get("content") or el.attrib.get("datetime") or _text(el)
+            # root.get, not attrib: a damaged attribute elsewhere on the element would
+            # make lxml refuse to list them all.
+            value = el.root.get("content") or el.root.get("datetime") or _text(el)
             if value.strip():
                 yield value.strip()
 
@@ -384,7 +386,7 @@ def _time_values(sel: Selector, css: Iterable[str]) -> Iterator[str]:
     """``datetime`` attributes (or text) of ``<time>`` elements, selector order."""
     for query in css:
         for el in sel.css(query):
-            value = el.attrib.get("datetime") or _text(el)
+            value = el.root.get("datetime") or _text(el)
             if value.strip() and not el.xpath(_OTHER_BLOCK):
                 yield value.strip()
 

@@ -32,6 +32,7 @@ _LATIN_LETTER = re.compile("[A-Za-z]")
 _AUTHOR_PREFIX = re.compile(
     r"^\s*(?:(?:بقلم|بواسطة|كتب|كتبت|by)(?:\s*[:：]\s*|\s+)|(?:إعداد|اعداد|تحرير)\s*[:：]\s*)"
     r"(?=\S)", re.I)
+_TAG_RESIDUE = re.compile(r"<(?=[A-Za-z/!?])")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _COMMENT_CLASSES = {"comments-area", "comment-list", "commentlist", "comment", "comments"}
 _selectors: dict[str, CSSSelector] = {}
@@ -45,9 +46,22 @@ def css(root: HtmlElement, query: str) -> list[HtmlElement]:
     return sel(root)
 
 
+def plain(text: str) -> str:
+    """*text* with whitespace collapsed and no residue of broken markup: a ``<``
+    right before a letter, ``/``, ``!`` or ``?`` opens a tag in HTML, so in text it
+    can only be the remains of a damaged one.
+
+    >>> plain("  x <h y  ")
+    'x h y'
+    >>> plain("5 < 6")
+    '5 < 6'
+    """
+    return collapse_space(_TAG_RESIDUE.sub("", text))
+
+
 def text_of(el: HtmlElement) -> str:
     """The element's text with whitespace collapsed."""
-    return collapse_space(el.text_content())
+    return plain(el.text_content())
 
 
 def first_text(root: HtmlElement, queries: tuple[str, ...]) -> str | None:
@@ -264,7 +278,7 @@ def paragraphs(container: HtmlElement) -> list[str]:
     current: list[str] = []
 
     def flush() -> None:
-        text = collapse_space("".join(current))
+        text = plain("".join(current))
         if text:
             chunks.append(text)
         current.clear()
@@ -313,7 +327,7 @@ def _fallback_body(root: HtmlElement) -> str:
             _drop_keep_tail(el, parent)
     text = trafilatura.extract(etree.tostring(root, encoding="unicode"), favor_precision=True,
                                include_comments=False, include_tables=False) or ""
-    return "\n\n".join(p for p in (collapse_space(line) for line in text.split("\n")) if p)
+    return "\n\n".join(p for p in (plain(line) for line in text.split("\n")) if p)
 
 
 def extract_fields(root: HtmlElement, profile: Profile) -> dict:
