@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -69,3 +70,19 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the installed ``crawler`` command line in a child process."""
     return subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True,
                           text=True, timeout=timeout)
+
+
+def stored_articles(db: Path) -> dict[str, dict]:
+    """Every stored article by URL, categories and tags decoded."""
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        rows = [dict(r) for r in conn.execute("select * from articles")]
+    for row in rows:
+        row["categories"], row["tags"] = json.loads(row["categories"]), json.loads(row["tags"])
+    return {row["url"]: row for row in rows}
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    """The rows of one SQL query on a corpus file."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from crawler.samplesite import generate
-from tests.conftest import LOOPBACK, RunningSite, run_cli
+from tests.conftest import LOOPBACK, RunningSite, run_cli, stored_articles
+from tests.conftest import query as table
 
 FIELDS = ("title", "author", "published", "modified", "categories", "tags", "body",
           "language", "word_count")
@@ -19,20 +18,6 @@ FIELDS = ("title", "author", "published", "modified", "categories", "tags", "bod
 
 def middle_article(site: RunningSite) -> str:
     return generate(site.articles, site.seed).middle_article(site.origin)
-
-
-def stored_articles(db: Path) -> dict[str, dict]:
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        rows = [dict(r) for r in conn.execute("select * from articles")]
-    for row in rows:
-        row["categories"], row["tags"] = json.loads(row["categories"]), json.loads(row["tags"])
-    return {row["url"]: row for row in rows}
-
-
-def table(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def row_counts(db: Path) -> dict[str, int]:

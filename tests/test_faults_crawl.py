@@ -3,15 +3,14 @@ crawler can reach is stored exactly once with every field right; nothing else is
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
 from crawler.samplesite import Faults, generate, serve
-from tests.conftest import LOOPBACK, run_cli
+from tests.conftest import LOOPBACK, query, run_cli
+from tests.conftest import stored_articles as stored
 
 FIELDS = ("title", "author", "published", "modified", "categories", "tags", "body",
           "language", "word_count")
@@ -31,20 +30,6 @@ def crawl(tmp_path: Path, faults: Faults, articles: int = 60, seed: int = 4,
                          *FAST_RETRIES, *extra, timeout=300)
         return {"result": result, "db": db, "truth": server.truth, "origin": server.origin,
                 "timeline": server.timeline, "faulted": server.faulted}
-
-
-def stored(db: Path) -> dict[str, dict]:
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        rows = [dict(r) for r in conn.execute("select * from articles")]
-    for row in rows:
-        row["categories"], row["tags"] = json.loads(row["categories"]), json.loads(row["tags"])
-    return {row["url"]: row for row in rows}
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def assert_equals_truth(run: dict, not_articles: tuple[str, ...] = ()) -> None:
