@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import scrapy
 from lxml.html import HtmlElement
@@ -26,6 +25,7 @@ from crawler.dates import (
     to_iso,
 )
 from crawler.extract import css, extract_fields, json_ld, meta
+from crawler.fetchlog import fetch_record, now
 from crawler.items import Article, Fetch
 from crawler.links import find_links
 from crawler.loaders import ArticleLoader
@@ -35,42 +35,13 @@ from crawler.sitemaps import lists_posts, read, sitemap_urls
 from crawler.storage import Corpus
 from crawler.text import content_hash, word_count
 from crawler.urls import SiteURLs, canonicalize_url, check_url, join_url
+from crawler.wprest import site_timezone
 
 _SHORTLINK = re.compile(r"^(p|page_id)=\d+$")
 # body_class() of WordPress pages, archives, the home page, search and 404 pages.
 _LISTING_BODY_CLASSES = {"page", "archive", "home", "blog", "search", "error404", "attachment"}
 _SINGLE_BODY_CLASSES = {"single", "single-post", "single-format-standard"}
 _ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle")
-
-
-def now() -> str:
-    """The current time, ISO 8601 in UTC, seconds precision."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def fetch_record(response: Response, request: scrapy.Request | None = None) -> dict:
-    """What the ``fetches`` table keeps of one response (the body goes in compressed)."""
-    request = request or response.request
-    meta = request.meta if request is not None else {}
-    redirects = meta.get("redirect_urls") or []
-    headers = response.headers
-    return {
-        "requested_url": redirects[0] if redirects else (request.url if request else response.url),
-        "final_url": response.url,
-        "status": response.status,
-        "etag": _header(headers, b"ETag"),
-        "last_modified": _header(headers, b"Last-Modified"),
-        "content_type": _header(headers, b"Content-Type"),
-        "body": response.body if response.status != 304 else None,
-        "link_role": meta.get("link_role"),
-        "link_src": meta.get("link_src"),
-        "fetched_at": now(),
-    }
-
-
-def _header(headers: Any, name: bytes) -> str | None:
-    value = headers.get(name)
-    return value.decode("latin-1") if value else None
 
 
 def split_urls(value: str | Iterable[str] | None) -> list[str]:
@@ -80,29 +51,6 @@ def split_urls(value: str | Iterable[str] | None) -> list[str]:
     if isinstance(value, str):
         value = re.split(r"[\s,]+", value)
     return [check_url(url) for url in value if url.strip()]
-
-
-def site_timezone(body: bytes) -> str | None:
-    """The IANA zone in a WordPress REST index (``timezone_string``, else a whole-hour
-    ``gmt_offset`` as ``Etc/GMT-N``), or None.
-
-    >>> site_timezone(b'{"timezone_string": "Asia/Beirut", "gmt_offset": 3}')
-    'Asia/Beirut'
-    >>> site_timezone(b'{"timezone_string": "", "gmt_offset": "3"}')
-    'Etc/GMT-3'
-    >>> site_timezone(b'<html>') is None
-    True
-    """
-    try:
-        index = json.loads(body)
-        zone = index.get("timezone_string") or ""
-        if not zone:
-            offset = float(index.get("gmt_offset"))
-            zone = f"Etc/GMT{-int(offset):+d}" if offset.is_integer() else ""
-        ZoneInfo(zone)
-    except (ValueError, TypeError, AttributeError, ZoneInfoNotFoundError):
-        return None
-    return zone or None
 
 
 class ArticleSpider(scrapy.Spider):
