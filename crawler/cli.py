@@ -220,3 +220,23 @@ def stats(db: str) -> None:
 
     with existing_corpus(db) as corpus:
         click.echo(format_summary(corpus.summary()))
+
+
+@main.command()
+@click.option("--articles", default=2000, show_default=True, type=click.IntRange(2, 100_000),
+              help="Number of articles of the sample site.")
+@click.option("--latency", default=0.0, show_default=True, type=click.FloatRange(0, 60),
+              help="Seconds the site waits before each response.")
+@click.option("--concurrency", default=8, show_default=True, type=click.IntRange(1, 1000),
+              help="Concurrent requests to the site (CONCURRENT_REQUESTS_PER_DOMAIN).")
+@click.option("--start", default="home", show_default=True,
+              type=click.Choice(["home", "middle"]),
+              help="Start from the home page or from the article in the middle of the chain.")
+def bench(articles: int, latency: float, concurrency: int, start: str) -> None:
+    """Measure the real crawl, every feature on, on the built-in sample site served by a
+    child process: pages fetched, articles stored, wall time, pages/s, CPU ms per page,
+    peak memory, database bytes per article, and with a latency the time a chain walk
+    (articles x latency) and a full fan-out (that / concurrency) would take."""
+    from crawler.bench import print_result, run_bench
+
+    print_result(run_bench(articles, latency, concurrency, start))

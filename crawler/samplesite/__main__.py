@@ -1,5 +1,6 @@
 """Serve a sample site in the foreground: ``python -m crawler.samplesite --articles N``
-(``--edits J`` for a day on which editors corrected J of the ten newest articles).
+(``--edits J`` for a day on which editors corrected J of the ten newest articles,
+``--latency S`` to delay every response by S seconds).
 
 Faults are off unless asked for, one flag per field of ``Faults``: ``--error-rate 0.1
 --missing 57,58 --robots-disallow /2017/03/ --trap ...`` (``--help`` lists them).
@@ -38,6 +39,14 @@ def positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
     return parse
 
 
+def non_negative(text: str) -> float:
+    """An argparse type that accepts numbers of at least zero."""
+    value = float(text)
+    if not 0 <= value < float("inf"):  # NaN fails both comparisons
+        raise argparse.ArgumentTypeError(f"must be at least zero, not {text}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(prog="python -m crawler.samplesite",
@@ -49,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--edit-seed", type=int, help="random seed of the edits")
     p.add_argument("--port", type=int, default=0, help="port to listen on (0: any free port)")
     p.add_argument("--truth", type=Path, help="write the truth JSON (URLs on the origin) here")
+    p.add_argument("--latency", type=non_negative, default=0.0,
+                   help="seconds every response waits before it is sent (default 0)")
     p.add_argument("--max-seconds", type=positive(float), default=600.0,
                    help="stop after this many seconds (default 600)")
     add_fault_flags(p.add_argument_group("faults (all off by default)"))
@@ -112,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        server = serve(site, port=args.port, faults=faults)
+        server = serve(site, port=args.port, faults=faults, latency=args.latency)
     except ValueError as e:
         cli.error(str(e))
     except OSError as e:

@@ -137,6 +137,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(with_body=False)
 
     def _answer(self, with_body: bool) -> None:
+        if self.server.latency > 0:
+            # Held on this connection's own thread: other connections are not delayed.
+            self.server.hold(self.server.latency)
         answer = self.server.router.route(self.path)
         draw = self.server.draw(self.path, answer)
         if draw.fault in FAILURES:
@@ -234,8 +237,9 @@ class _HTTPServer(ThreadingHTTPServer):
     router: Router
     faults: Faults
 
-    def __init__(self, address: tuple[str, int]) -> None:
+    def __init__(self, address: tuple[str, int], latency: float = 0.0) -> None:
         super().__init__(address, _Handler)
+        self.latency = latency  # seconds every response waits before it is sent
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.served: list[tuple[str, int]] = []
@@ -284,14 +288,15 @@ class SampleServer:
 
     With *faults*, the server fails as they say (see ``Faults``); ``truth`` then says
     what a perfect crawler can still store, and ``faulted`` which requests failed how.
+    With *latency*, every response waits that many seconds first, as from a far server.
     Usable as a context manager that stops the server on exit.
     """
 
     def __init__(self, site: Site, host: str = "127.0.0.1", port: int = 0,
-                 faults: Faults | None = None) -> None:
+                 faults: Faults | None = None, latency: float = 0.0) -> None:
         self.site = site
         self.faults = faults or Faults()
-        self._httpd = _HTTPServer((host, port))
+        self._httpd = _HTTPServer((host, port), latency)
         self.origin = f"http://{host}:{self._httpd.server_address[1]}"
         try:
             self._httpd.router = Router(site, self.origin, self.faults)
@@ -364,7 +369,7 @@ class SampleServer:
 
 
 def serve(site: Site, host: str = "127.0.0.1", port: int = 0,
-          faults: Faults | None = None) -> SampleServer:
+          faults: Faults | None = None, latency: float = 0.0) -> SampleServer:
     """Start serving *site* in a daemon thread, failing as *faults* say (none by
-    default); port 0 picks a free port."""
-    return SampleServer(site, host, port, faults)
+    default), each response delayed by *latency* seconds; port 0 picks a free port."""
+    return SampleServer(site, host, port, faults, latency)
