@@ -86,3 +86,16 @@ def query(db: Path, sql: str) -> list[tuple]:
     """The rows of one SQL query on a corpus file."""
     with sqlite3.connect(db) as conn:
         return conn.execute(sql).fetchall()
+
+
+# The CNN Arabic page as a windows-1256 site would serve it (characters cp1256 lacks as
+# character references): with its charset declared in <meta>, or with no declaration.
+_UTF8_DECLARATION = '<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>'
+
+
+def cnn_in_cp1256(declared: bool) -> bytes:
+    """The real CNN Arabic fixture re-encoded to windows-1256."""
+    page = (FIXTURES / "newspaper4k_arabic_article.html").read_text(encoding="utf-8")
+    meta = _UTF8_DECLARATION.replace("UTF-8", "windows-1256") if declared else ""
+    page = page.replace(_UTF8_DECLARATION + ("" if declared else "\n"), meta)
+    return page.encode("cp1256", errors="xmlcharrefreplace")

@@ -16,11 +16,12 @@ from scrapy.utils.test import get_crawler
 import crawler.encoding
 from crawler.encoding import best_encoding, declared_encoding, looks_arabic, utf8_share
 from crawler.middlewares import CharsetMiddleware
+from tests.conftest import cnn_in_cp1256
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UTF8_PAGE = (FIXTURES / "newspaper4k_arabic_article.html").read_bytes()
-CP1256_META = (FIXTURES / "encoding" / "cnn_arabic_cp1256_meta.html").read_bytes()
-CP1256_BARE = (FIXTURES / "encoding" / "cnn_arabic_cp1256_nocharset.html").read_bytes()
+CP1256_META = cnn_in_cp1256(declared=True)
+CP1256_BARE = cnn_in_cp1256(declared=False)
 TITLE = "معارضون يسيطرون على مخازن للصواريخ بريف دمشق"
 FIRST_WORDS = "أكدت جهات سورية معارضة أن فصائل مسلحة"
 FRENCH = "<html><body><p>Le café crème coûte très cher à Genève, déjà noté.</p></body></html>"

@@ -27,6 +27,7 @@ from scrapy.utils.test import get_crawler
 import crawler.integrity
 from crawler.integrity import TAIL_TOLERANCE, TruncatedResponse, html_is_complete, truncation
 from crawler.middlewares import IntegrityMiddleware
+from tests.conftest import cnn_in_cp1256
 
 REPO = Path(__file__).parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -164,7 +165,7 @@ def test_integrity_can_be_switched_off():
 # -- real downloads from a server on loopback -------------------------------------
 
 WHOLE = ARTICLE
-WINDOWS_1256 = (FIXTURES / "encoding" / "cnn_arabic_cp1256_nocharset.html").read_bytes()
+WINDOWS_1256 = cnn_in_cp1256(declared=False)
 TITLE = "معارضون يسيطرون على مخازن للصواريخ بريف دمشق"
 
 
