@@ -296,11 +296,20 @@ def published_from_page(
     text (*visible_css*, then the text right under the headline).  When nothing parses,
     the first structured value is still returned as raw, for later re-parsing.
     """
-    iso, raw = machine_published(sel, tz)
-    if iso is None:
-        iso, seen = _first_parsed(_visible_values(sel, visible_css), tz)
-        raw = seen if iso else raw
+    iso, raw, _ = dated_page(sel, tz, visible_css=visible_css)
     return iso, raw
+
+
+def dated_page(
+    sel: Selector, tz: str, *, visible_css: Iterable[str] = VISIBLE_DATE_CSS
+) -> tuple[str | None, str | None, bool]:
+    """``published_from_page`` and whether the date came from machine-readable markup
+    (a visible date often lacks the time, which the caller may look up elsewhere)."""
+    iso, raw = machine_published(sel, tz)
+    if iso is not None:
+        return iso, raw, True
+    seen_iso, seen = _first_parsed(_visible_values(sel, visible_css), tz)
+    return (seen_iso, seen, False) if seen_iso else (None, raw, False)
 
 
 def machine_published(sel: Selector, tz: str) -> tuple[str | None, str | None]:

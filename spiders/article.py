@@ -18,10 +18,9 @@ from twisted.python.failure import Failure
 
 from crawler.bridge import PAGINATION_CSS, bridge_urls
 from crawler.dates import (
-    machine_published,
+    dated_page,
     modified_from_page,
     parse_date,
-    published_from_page,
     to_iso,
 )
 from crawler.extract import css, extract_fields, json_ld, meta
@@ -164,7 +163,8 @@ class ArticleSpider(scrapy.Spider):
                      streak: int = 0) -> scrapy.Request | None:
         """A request for a link of *role* found on *src*, or None when the memory of
         earlier runs says it is not worth one.  Known pages are asked for conditionally."""
-        known = self.memory.is_known(self.canonical(url))
+        key = self.canonical(url)
+        known = self.memory.is_known(key)
         if not known and role == "listing":
             # Entry pages that list articles we do not have: a run storing none is degraded.
             self.crawler.stats.inc_value("incremental/unknown_on_entry_pages")
@@ -172,7 +172,7 @@ class ArticleSpider(scrapy.Spider):
             return None
         meta: dict[str, Any] = {"link_role": role, "link_src": src,
                                 "known_streak": streak + 1 if known else 0}
-        headers = self.memory.conditional_headers(self.canonical(url)) if known else {}
+        headers = self.memory.conditional_headers(key) if known else {}
         if headers:
             meta["handle_httpstatus_list"] = [304]
         return scrapy.Request(url, callback=self.parse, errback=self.failed, meta=meta,
@@ -351,8 +351,7 @@ class ArticleSpider(scrapy.Spider):
                      links: list[dict]) -> Article:
         """Fill an Article with the loader (dates first: extraction edits the tree)."""
         sel = Selector(root=root, type="html")
-        dated_by_markup = machine_published(sel, self.timezone or "")[0] is not None
-        published, published_raw = published_from_page(sel, self.timezone or "")
+        published, published_raw, dated_by_markup = dated_page(sel, self.timezone or "")
         modified = modified_from_page(sel, self.timezone or "")
         aliases = self.aliases(response, root, url)
         fields = extract_fields(root, self.profile)
