@@ -1,7 +1,9 @@
 """``crawler bench``: time the real crawl, every feature on, on the built-in sample site.
 
-The site runs in a child process, so the figures (CPU time, peak memory) are the crawler's
-alone; the crawl runs in this process into a fresh temporary database.
+The site runs in a child process with every page rendered before the first request, so
+the figures (CPU time, peak memory) are the crawler's alone.  In the same reactor run, a
+bare Scrapy spider then fetches the very pages our crawl fetched and parses their titles,
+nothing else: our throughput as a share of it is what all our features cost.
 """
 
 from __future__ import annotations
@@ -11,16 +13,28 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
+import scrapy
 import sqlite_utils
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.http import Response
+from scrapy.settings import Settings
+from twisted.internet import defer
+from twisted.internet.defer import Deferred
 
-from crawler.cli import project_settings, run_crawl
+from crawler.cli import project_settings
+from crawler.stages import StageProfile, profiling
 
 SEED = 0
+# Settings of a crawl that walks the links alone, entering the site at its start page.
+CHAIN_ONLY = ("DISCOVERY_SITEMAPS=0", "DISCOVERY_FEEDS=0", "DISCOVERY_ARCHIVES=0")
 # Longer than any bench run; the child is stopped as soon as the crawl ends anyway.
 SITE_MAX_SECONDS = 3600
 # Prints the encoded path of the middle article of the chain the site child serves.
@@ -29,24 +43,34 @@ MIDDLE_SCRIPT = ("import sys; from crawler.samplesite import generate; "
                  "print(s.chain[len(s.chain) // 2])")
 
 
-@dataclass(frozen=True)
-class BenchResult:
-    """The figures of one bench run."""
+@dataclass
+class Timing:
+    """Wall and CPU seconds of one crawl, and the pages it fetched."""
 
-    articles: int
-    latency: float
-    concurrency: int
-    pages: int
-    stored: int
-    wall: float
-    cpu: float
-    peak_rss_mb: float
-    db_bytes: int
-    finish_reason: str
+    pages: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
 
     @property
     def pages_per_second(self) -> float:
         return self.pages / max(self.wall, 1e-9)
+
+
+@dataclass
+class BenchResult:
+    """The figures of one bench run: ours, and the bare spider's when it ran."""
+
+    articles: int
+    latency: float
+    concurrency: int
+    ours: Timing
+    stored: int = 0
+    peak_rss_mb: float = 0.0
+    reader_rss_mb: float = 0.0
+    db_bytes: int = 0
+    finish_reason: str = ""
+    bare: Timing | None = None
+    stages: StageProfile | None = None
 
     @property
     def chain_bound(self) -> float:
@@ -59,11 +83,38 @@ class BenchResult:
         return self.chain_bound / self.concurrency
 
 
+class BareSpider(scrapy.Spider):
+    """The reference: fetch each given URL and parse its title, nothing else."""
+
+    name = "bare"
+
+    def __init__(self, urls: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.urls = urls
+
+    async def start(self) -> Any:
+        for url in self.urls:
+            yield scrapy.Request(url, dont_filter=True)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[dict]:
+        yield {"title": response.css("title::text").get()}
+
+
+def bare_settings(concurrency: int) -> Settings:
+    """Scrapy's defaults (none of our middlewares, pipelines or extensions), at our
+    concurrency."""
+    return Settings({
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency, "CONCURRENT_REQUESTS": max(16, concurrency),
+        "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "LOG_LEVEL": "WARNING",
+        "TELNETCONSOLE_ENABLED": False, "ROBOTSTXT_OBEY": False,
+    })
+
+
 def start_site(articles: int, latency: float) -> tuple[subprocess.Popen, str]:
     """Start ``python -m crawler.samplesite`` in a child process; return it and its origin."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "crawler.samplesite", "--articles", str(articles),
-         "--seed", str(SEED), "--latency", str(latency),
+         "--seed", str(SEED), "--latency", str(latency), "--prerender",
          "--max-seconds", str(SITE_MAX_SECONDS)],
         stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -90,58 +141,132 @@ def middle_path(articles: int) -> str:
     return out.stdout.strip()
 
 
-def run_bench(articles: int, latency: float, concurrency: int, start: str) -> BenchResult:
-    """Serve the sample site in a child, crawl it from *start* (home or middle), measure."""
+def run_bench(articles: int, latency: float, concurrency: int, start: str,
+              bare: bool = False, profile: bool = False,
+              overrides: Sequence[str] = ()) -> BenchResult:
+    """Serve the sample site in a child, crawl it from *start* (home or middle) and
+    measure; then, if *bare*, fetch the same pages with the bare spider."""
     path = middle_path(articles) if start == "middle" else "/"
     proc, origin = start_site(articles, latency)
     try:
         with tempfile.TemporaryDirectory(prefix="crawler-bench-") as tmp:
             db = Path(tmp) / "bench.db"
-            return measure(db, origin + path, articles, latency, concurrency)
+            result = BenchResult(articles, latency, concurrency, Timing())
+            measure(result, db, origin + path, bare, profile, overrides)
+            return result
     finally:
         stop_site(proc)
 
 
 def cpu_seconds() -> float:
-    """User and system CPU time of this process so far."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """User and system CPU time so far of this process and of its children that ended
+    (the page readers end with their crawl; the site's child runs on until the end)."""
+    return sum(usage.ru_utime + usage.ru_stime for usage in
+               map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 
 
-def measure(db: Path, start_url: str, articles: int, latency: float,
-            concurrency: int) -> BenchResult:
-    """Crawl from *start_url* into *db* with the janoubia profile; time it and size it."""
-    settings = project_settings(str(db), extra={
-        "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-        "CONCURRENT_REQUESTS": max(16, concurrency), "LOG_LEVEL": "WARNING"})
+@contextmanager
+def timed(timing: Timing) -> Iterator[None]:
+    """Add the wall and CPU time of the block to *timing*."""
     cpu, started = cpu_seconds(), time.monotonic()
-    stats: dict[str, Any] = run_crawl(settings, "janoubia", [start_url])
-    wall, cpu = time.monotonic() - started, cpu_seconds() - cpu
-    # ru_maxrss is in kilobytes on Linux.
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    yield
+    timing.wall += time.monotonic() - started
+    timing.cpu += cpu_seconds() - cpu
+
+
+def measure(result: BenchResult, db: Path, start_url: str, bare: bool, profile: bool,
+            overrides: Sequence[str] = ()) -> None:
+    """Crawl from *start_url* into *db* with the janoubia profile, then (if *bare*) the
+    same pages with the bare spider, one after the other in one reactor run."""
+    # A profile samples this process only: read the pages here too, unless told otherwise.
+    extra = {"PARSE_WORKERS": 0} if profile else {}
+    settings = project_settings(str(db), overrides, extra={**extra,
+        "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": result.concurrency,
+        "CONCURRENT_REQUESTS": max(16, result.concurrency), "LOG_LEVEL": "WARNING"})
+    from spiders.article import ArticleSpider
+
+    # Each crawl brings its own settings: a runner merges its settings into the crawlers
+    # it runs, so this one holds no more than Scrapy's defaults.
+    process = CrawlerProcess(Settings({"LOG_LEVEL": "WARNING"}))
+    ours = Crawler(ArticleSpider, settings, init_reactor=True)
+    # The pages for the bare crawl go to a file: a list here would grow with the site
+    # and count in our crawl's peak memory.
+    fetched = db.with_name("fetched.txt").open("w+", encoding="utf-8")
+    # Held strongly: the signal dispatcher keeps only weak references by default.
+    ours.signals.connect(lambda response, **_: fetched.write(response.url + "\n"),
+                         signal=signals.response_received, weak=False)
+
+    @defer.inlineCallbacks
+    def crawls() -> Generator[Deferred[Any], Any, None]:
+        try:
+            with timed(result.ours), profiling(profile) as stages:
+                yield process.crawl(ours, profile="janoubia", start_urls=[start_url])
+            result.stages = stages.result if profile else None
+            # ru_maxrss is in kilobytes on Linux: the peaks of our crawl's process and of
+            # its page readers (the largest child that ended), before the bare crawl.
+            result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            if settings.getint("PARSE_WORKERS"):
+                children = resource.getrusage(resource.RUSAGE_CHILDREN)
+                result.reader_rss_mb = children.ru_maxrss / 1024
+            if bare:
+                fetched.seek(0)
+                urls = fetched.read().split()
+                result.bare = Timing(len(urls))
+                reference = Crawler(BareSpider, bare_settings(result.concurrency))
+                with timed(result.bare):
+                    yield process.crawl(reference, urls=urls)
+        finally:
+            fetched.close()
+            stop_reactor()
+
+    crawls()
+    process.start(stop_after_crawl=False)
+    stats: dict[str, Any] = ours.stats.get_stats() if ours.stats else {}
+    result.ours.pages = stats.get("response_received_count", 0)
+    result.finish_reason = str(stats.get("finish_reason"))
     with sqlite_utils.Database(db) as corpus:
-        stored = corpus["articles"].count
-    size = sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists())
-    return BenchResult(articles, latency, concurrency,
-                       stats.get("response_received_count", 0), stored, wall, cpu, peak_mb,
-                       size, str(stats.get("finish_reason")))
+        result.stored = corpus["articles"].count
+    result.db_bytes = sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists())
+
+
+def stop_reactor() -> None:
+    """Stop the reactor once the crawls are done (the process was started not to)."""
+    from twisted.internet import reactor
+
+    with suppress(RuntimeError):  # already stopping
+        reactor.stop()  # type: ignore[attr-defined,misc]
 
 
 def print_result(r: BenchResult) -> None:
     """Print the figures of one run, one per line."""
+    ours = r.ours
     click.echo(f"articles on site:   {r.articles} (latency {r.latency:g} s, "
                f"concurrency {r.concurrency})")
-    click.echo(f"pages fetched:      {r.pages}")
+    click.echo(f"pages fetched:      {ours.pages}")
     click.echo(f"articles stored:    {r.stored}")
-    click.echo(f"wall time:          {r.wall:.2f} s")
-    click.echo(f"pages/s:            {r.pages_per_second:.1f}")
-    click.echo(f"CPU ms per page:    {1000 * r.cpu / max(r.pages, 1):.2f}")
-    click.echo(f"peak RSS:           {r.peak_rss_mb:.1f} MB")
+    click.echo(f"wall time:          {ours.wall:.2f} s")
+    click.echo(f"pages/s:            {ours.pages_per_second:.1f}")
+    click.echo(f"CPU ms per page:    {1000 * ours.cpu / max(ours.pages, 1):.2f} "
+               "(all processes of the crawl)")
+    readers = f" (page reader: {r.reader_rss_mb:.1f} MB)" if r.reader_rss_mb else ""
+    click.echo(f"peak RSS:           {r.peak_rss_mb:.1f} MB{readers}")
     click.echo(f"DB bytes/article:   {r.db_bytes / max(r.stored, 1):.0f}")
     click.echo(f"finish reason:      {r.finish_reason}")
     if r.latency > 0:
         click.echo(f"chain bound:        {r.chain_bound:.3f} s "
-                   f"(wall/bound {r.wall / r.chain_bound:.2f})")
+                   f"(wall/bound {ours.wall / r.chain_bound:.2f})")
         click.echo(f"fan-out bound:      {r.fanout_bound:.3f} s "
-                   f"(wall/bound {r.wall / r.fanout_bound:.2f})")
+                   f"(wall/bound {ours.wall / r.fanout_bound:.2f})")
+    if r.bare is not None:
+        bare = r.bare
+        click.echo(f"bare Scrapy:        {bare.pages} pages in {bare.wall:.2f} s, "
+                   f"{bare.pages_per_second:.1f} pages/s, "
+                   f"{1000 * bare.cpu / max(bare.pages, 1):.2f} CPU ms per page")
+        ratio = ours.pages_per_second / max(bare.pages_per_second, 1e-9)
+        click.echo(f"ours / bare:        {ratio:.2f} (throughput)")
+    if r.stages is not None:
+        click.echo("CPU by stage (sampled, pages read in the crawl's process; "
+                   "share of the time not spent waiting):")
+        for name, seconds, share in r.stages.rows():
+            click.echo(f"  {name:<32}{seconds:7.2f} s {100 * share:5.1f} %")

@@ -52,14 +52,16 @@ def project_settings(db: str, overrides: Sequence[str] = (),
 WHOLE_NUMBERS = ("STORE_BATCH_SIZE", "VALIDATE_MIN_WORDS", "INCREMENTAL_KNOWN_STREAK",
                  "BRIDGE_MAX_PAGES", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
                  "RETRY_TIMES", "DOWNLOAD_MAXSIZE", "CLOSESPIDER_PAGECOUNT",
-                 "CLOSESPIDER_ITEMCOUNT")
+                 "CLOSESPIDER_ITEMCOUNT", "DISCOVERY_ARCHIVE_MAX_PAGES",
+                 "PARSE_WORKERS", "CONCURRENT_ITEMS")
 NUMBERS = ("DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "AUTOTHROTTLE_START_DELAY",
            "AUTOTHROTTLE_MAX_DELAY", "AUTOTHROTTLE_TARGET_CONCURRENCY", "RETRY_BACKOFF_BASE",
            "RETRY_BACKOFF_MAX", "RETRY_AFTER_MAX", "RUNS_MAX_ERROR_SHARE",
            "RUNS_MIN_COVERAGE_RATIO", "PROGRESS_INTERVAL", "CLOSESPIDER_TIMEOUT",
            "STORE_FLUSH_SECONDS")
 SWITCHES = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "INCREMENTAL_ENABLED", "RUNS_ENABLED",
-            "PROGRESS_ENABLED", "COOKIES_ENABLED", "DISCOVERY_SITEMAPS")
+            "PROGRESS_ENABLED", "COOKIES_ENABLED", "DISCOVERY_SITEMAPS", "DISCOVERY_FEEDS",
+            "DISCOVERY_ARCHIVES")
 
 
 def check_settings(settings: Settings) -> None:
@@ -232,11 +234,25 @@ def stats(db: str) -> None:
 @click.option("--start", default="home", show_default=True,
               type=click.Choice(["home", "middle"]),
               help="Start from the home page or from the article in the middle of the chain.")
-def bench(articles: int, latency: float, concurrency: int, start: str) -> None:
+@click.option("--chain-only", is_flag=True,
+              help="Switch discovery off (sitemaps, feeds, archives): walk the links alone.")
+@click.option("--bare", is_flag=True,
+              help="Then fetch the same pages with a bare Scrapy spider (title only) and "
+                   "print our throughput as a share of its.")
+@click.option("--profile", is_flag=True,
+              help="Sample the crawl's CPU and print each stage's share (needs pyinstrument).")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Set a Scrapy or crawler setting for the crawl (repeatable).")
+def bench(articles: int, latency: float, concurrency: int, start: str, chain_only: bool,
+          bare: bool, profile: bool, overrides: tuple[str, ...]) -> None:
     """Measure the real crawl, every feature on, on the built-in sample site served by a
     child process: pages fetched, articles stored, wall time, pages/s, CPU ms per page,
     peak memory, database bytes per article, and with a latency the time a chain walk
     (articles x latency) and a full fan-out (that / concurrency) would take."""
-    from crawler.bench import print_result, run_bench
+    from crawler.bench import CHAIN_ONLY, print_result, run_bench
 
-    print_result(run_bench(articles, latency, concurrency, start))
+    if chain_only:
+        overrides = (*CHAIN_ONLY, *overrides)
+    check_settings(project_settings("bench.db", overrides))
+    print_result(run_bench(articles, latency, concurrency, start, bare=bare, profile=profile,
+                           overrides=overrides))

@@ -269,7 +269,7 @@ VISIBLE_DATE_CSS = (
     ".post-meta .date", "span.published", ".tie-date", ".date", ".meta-date", ".article-date",
     ".entry-meta", ".post-meta",
 )
-_META = "//meta[@property=$n or @name=$n] | //*[@itemprop=$n]"
+_META = "//meta[@property or @name] | //*[@itemprop]"
 # Dates in sidebars, widgets, related lists and footers belong to other articles.
 _OTHER_BLOCK = (
     # <body> classes such as has-widgets or showing-comments say nothing of the date's
@@ -346,14 +346,24 @@ def _first_parsed(values: Iterable[str], tz: str) -> tuple[str | None, str | Non
 
 
 def _meta_values(sel: Selector, names: Iterable[str]) -> Iterator[str]:
-    """Values of meta-like elements named by property, name or itemprop."""
-    for name in names:
-        for el in sel.xpath(_META, n=name):
-            # root.get, not attrib: a damaged attribute elsewhere on the element would
-            # make lxml refuse to list them all.
-            value = el.root.get("content") or el.root.get("datetime") or _text(el)
-            if value.strip():
-                yield value.strip()
+    """Values of meta-like elements named by property, name or itemprop, by name in
+    the order of *names*, then in document order."""
+    wanted = list(names)
+    found: dict[str, list[str]] = {name: [] for name in wanted}
+    # One pass over the page for all names, not one per name.
+    for el in sel.xpath(_META):
+        # root.get, not attrib: a damaged attribute elsewhere on the element would
+        # make lxml refuse to list them all.
+        named = {el.root.get(attr) for attr in ("property", "name", "itemprop")}
+        hits = [name for name in wanted if name in named]
+        if not hits:
+            continue
+        value = (el.root.get("content") or el.root.get("datetime") or _text(el)).strip()
+        if value:
+            for name in hits:
+                found[name].append(value)
+    for name in wanted:
+        yield from found[name]
 
 
 def _jsonld_values(sel: Selector, key: str) -> Iterator[str]:

@@ -14,7 +14,8 @@ from crawler.storage import Corpus
 
 # Roles whose known targets are fetched again (conditionally): where a site shows
 # what is new or updated, and what an earlier run left unfinished.
-REFETCH_ROLES = frozenset({"start", "listing", "chain_end", "pending", "sitemap_changed"})
+REFETCH_ROLES = frozenset({"start", "listing", "chain_end", "pending", "sitemap_changed",
+                           "feed_changed"})
 
 
 class CrawlMemory:

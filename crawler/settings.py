@@ -23,7 +23,18 @@ The demo and the tests lower the politeness settings for a site on loopback only
 - ``RETRY_BACKOFF_BASE`` / ``RETRY_BACKOFF_MAX``: seconds before the first retry,
   doubling with each retry up to the maximum.
 - ``RETRY_AFTER_MAX``: longest ``Retry-After`` (429, 503) honoured, in seconds.
-- ``DISCOVERY_SITEMAPS``: also enter the site through its XML sitemaps (default on).
+- ``DISCOVERY_SITEMAPS``: also enter the site through its XML sitemaps, those
+  ``robots.txt`` names and ``/wp-sitemap.xml`` (default on).
+- ``DISCOVERY_FEEDS``: also read the site's RSS/Atom feeds (``/feed/`` and those the
+  start pages name) (default on).
+- ``DISCOVERY_ARCHIVES``: also page through the category and date archives the
+  start pages link (default on).
+- ``DISCOVERY_ARCHIVE_MAX_PAGES``: pages of one archive read at most (default 20);
+  an archive is left earlier at a page that lists no article not already known or
+  requested.
+- ``PARSE_WORKERS``: processes that read article pages (parse, links, dates,
+  extraction) beside the crawl's own, so a fast site is crawled on two cores; 0 reads
+  them in the crawl's process (default 1).
 - ``BRIDGE_MAX_PAGES``: pages of a date archive read to bridge one chain break.
 - ``STORE_BATCH_SIZE``: items written per SQLite transaction.
 - ``STORE_FLUSH_SECONDS``: longest wait of an item before its batch is written.
@@ -58,6 +69,9 @@ PROGRESS_ENABLED = True
 PROGRESS_INTERVAL = 1.0
 BRIDGE_MAX_PAGES = 5
 DISCOVERY_SITEMAPS = True
+DISCOVERY_FEEDS = True
+DISCOVERY_ARCHIVES = True
+DISCOVERY_ARCHIVE_MAX_PAGES = 20
 STORE_BATCH_SIZE = 200
 STORE_FLUSH_SECONDS = 10.0
 VALIDATE_MIN_WORDS = 1
@@ -83,6 +97,12 @@ RETRY_BACKOFF_BASE = 0.5
 RETRY_BACKOFF_MAX = 30.0
 RETRY_AFTER_MAX = 120.0
 COOKIES_ENABLED = False
+# Our pipelines are synchronous: Scrapy's default of 100 starts 100 asyncio tasks for
+# every response's output, which cost more CPU than the pipelines themselves.
+CONCURRENT_ITEMS = 8
+# Pending requests wait on disk: a site's sitemaps can name every article at once.
+SCHEDULER = "crawler.scheduler.DiskQueueScheduler"
+PARSE_WORKERS = 1
 TELNETCONSOLE_ENABLED = False
 # An unattended crawl needs no port that runs code sent to it.
 REMOTE_CONTROL_ENABLED = False

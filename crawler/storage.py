@@ -424,14 +424,17 @@ class Corpus:
 
     # -- reading -------------------------------------------------------------
 
-    def content_keys(self) -> Iterator[tuple[str, str, str | None]]:
-        """``(content_hash, url, published)`` of every article that has a hash."""
+    def copies_of(self, digest: str) -> list[tuple[str, str | None]]:
+        """``(url, published)`` of the stored articles whose content hash is *digest*."""
         with self._errors("read content keys"):
-            rows = self.db.execute(
-                "SELECT content_hash, url, published FROM articles"
-                " WHERE content_hash IS NOT NULL ORDER BY id"
-            )
-            yield from ((h, url, published) for h, url, published in rows)
+            return [(url, published) for url, published in self.db.execute(
+                "SELECT url, published FROM articles WHERE content_hash = ?", [digest])]
+
+    def count_hashes(self) -> int:
+        """Number of distinct content hashes stored."""
+        with self._errors("count content hashes"):
+            return self.db.execute("SELECT count(DISTINCT content_hash) FROM articles"
+                                   " WHERE content_hash IS NOT NULL").fetchone()[0]
 
     def counts(self) -> dict[str, int]:
         """Rows per table of version 1 (articles, aliases, links)."""
@@ -770,10 +773,12 @@ class Corpus:
         A link that would then exist twice is dropped, as is a link to itself.
         """
         with self._transaction("resolve links"):
+            # Uncorrelated IN list and primary-key lookups: linear in the links, where a
+            # subquery naming links.src would scan the aliases once per link.
             rewritten = self.db.execute(
                 "UPDATE OR IGNORE links SET dst = (SELECT article_url FROM aliases"
-                " WHERE aliases.url = links.dst) WHERE dst IN"
-                " (SELECT url FROM aliases WHERE article_url != links.src)"
+                " WHERE aliases.url = links.dst) WHERE dst IN (SELECT url FROM aliases)"
+                " AND (SELECT article_url FROM aliases WHERE aliases.url = links.dst) != src"
             ).rowcount
             # Left pointing at an alias: links that collided or would point to their source.
             self.db.execute("DELETE FROM links WHERE dst IN (SELECT url FROM aliases)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PreferenceKey = tuple[int, float, int, str]
+# Hashes of the last items remembered: more than a store batch holds unwritten.
+RECENT_SIZE = 1000
 
 
 def preference_key(url: str, published: str | None) -> PreferenceKey:
@@ -58,9 +61,10 @@ def _timestamp(published: str | None) -> float | None:
 class DedupePipeline:
     """Find exact duplicates by ``content_hash`` and choose which copy to keep.
 
-    The known hashes are read from the corpus (``CORPUS_DB``) when the spider
-    opens, then grow with every item.  For an item whose hash is known under
-    another URL:
+    The kept copy of a hash is looked up in the corpus (``CORPUS_DB``, by index), or
+    among the hashes of the last items, which the store pipeline may not have written
+    yet; nothing else is held in memory, so a crawl of any size needs the same.  For an
+    item whose hash is known under another URL:
 
     - if the known copy is preferred (``preference_key``), the item gets
       ``duplicate_of`` = that URL (stat ``dedupe/duplicate``);
@@ -71,35 +75,66 @@ class DedupePipeline:
     their URLs as aliases of the kept article.
     """
 
-    def __init__(self, stats: StatsCollector, *, corpus_path: str | Path | None = None) -> None:
+    def __init__(self, stats: StatsCollector, *, corpus_path: str | Path | None = None,
+                 recent_size: int = RECENT_SIZE) -> None:
         self.stats = stats
         self.corpus_path = corpus_path
-        self.known: dict[str, tuple[str, PreferenceKey]] = {}
+        # The store pipeline writes in batches: the hashes of items it may still hold.
+        self.recent: OrderedDict[str, tuple[str, PreferenceKey]] = OrderedDict()
+        self.recent_size = recent_size
+        self.corpus: Corpus | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         """Build the pipeline from the crawl's settings."""
-        return cls(crawler.stats, corpus_path=crawler.settings.get("CORPUS_DB", "data/corpus.db"))
+        settings = crawler.settings
+        batch = settings.getint("STORE_BATCH_SIZE", 200)
+        return cls(crawler.stats, corpus_path=settings.get("CORPUS_DB", "data/corpus.db"),
+                   recent_size=max(RECENT_SIZE, 2 * batch))
 
     def open_spider(self) -> None:
-        """Learn the content hashes already stored in the corpus."""
-        if self.corpus_path is None or not Path(self.corpus_path).exists():
-            return
+        """Count the content hashes already stored (a corpus is never created here)."""
+        if self._open_corpus() is not None:
+            self.stats.set_value("dedupe/seeded", self._read(Corpus.count_hashes))
+
+    def close_spider(self) -> None:
+        if self.corpus is not None:
+            self.corpus.close()
+            self.corpus = None
+
+    def _open_corpus(self) -> Corpus | None:
+        """The corpus, opened once it exists (the store pipeline creates it)."""
+        if self.corpus is None and self.corpus_path is not None \
+                and Path(self.corpus_path).exists():
+            self.corpus = self._read(Corpus, self.corpus_path)
+        return self.corpus
+
+    def _read(self, read: Any, *args: Any) -> Any:
         try:
-            with Corpus(self.corpus_path) as corpus:
-                for digest, url, published in corpus.content_keys():
-                    self.remember(digest, url, preference_key(url, published))
+            return read(*args) if read is Corpus else read(self.corpus, *args)
         except StorageError as e:
             logger.error("Cannot read the corpus: %s", e)
             self.stats.set_value("dedupe/error", str(e))
             raise CloseSpider("storage_error") from e
-        self.stats.set_value("dedupe/seeded", len(self.known))
 
-    def remember(self, digest: str, url: str, key: PreferenceKey) -> None:
-        """Record *url* as a copy of *digest* if it is the preferred one so far."""
-        known = self.known.get(digest)
-        if known is None or key < known[1]:
-            self.known[digest] = (url, key)
+    def kept_copy(self, digest: str) -> tuple[str, PreferenceKey] | None:
+        """The URL and preference key of the copy of *digest* kept so far, or None."""
+        known = self.recent.get(digest)
+        if known is not None:
+            return known
+        corpus = self._open_corpus()
+        if corpus is None:
+            return None
+        copies = self._read(Corpus.copies_of, digest)
+        return min(((url, preference_key(url, published)) for url, published in copies),
+                   key=lambda copy: copy[1], default=None)
+
+    def keep(self, digest: str, url: str, key: PreferenceKey) -> None:
+        """Remember *url* as the kept copy of *digest* until the store has written it."""
+        self.recent[digest] = (url, key)
+        self.recent.move_to_end(digest)
+        while len(self.recent) > self.recent_size:
+            self.recent.popitem(last=False)
 
     def process_item(self, item: Any) -> Any:
         """Set ``duplicate_of`` or ``replaces`` on *item* when its content is known;
@@ -111,14 +146,14 @@ class DedupePipeline:
         if not digest or not url:
             return item
         key = preference_key(url, adapter.get("published"))
-        known = self.known.get(digest)
+        known = self.kept_copy(digest)
         if known is None or known[0] == url:
-            self.known[digest] = (url, key)
+            self.keep(digest, url, key)
         elif known[1] < key:
             adapter["duplicate_of"] = known[0]
             self.stats.inc_value("dedupe/duplicate")
         else:
             adapter["replaces"] = known[0]
-            self.known[digest] = (url, key)
+            self.keep(digest, url, key)
             self.stats.inc_value("dedupe/replaced")
         return item

@@ -5,42 +5,39 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
 from lxml.html import HtmlElement
-from parsel import Selector
 from scrapy import signals
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
+from crawler.analysis import ArticlePage, PageReader, looks_like_article, read_root
 from crawler.bridge import PAGINATION_CSS, bridge_urls
 from crawler.dates import (
-    dated_page,
-    modified_from_page,
     parse_date,
     to_iso,
 )
-from crawler.extract import css, extract_fields, json_ld, meta
+from crawler.discovery import Discovery, DiscoveryOptions
+from crawler.extract import css
 from crawler.fetchlog import fetch_record, now
 from crawler.items import Article, Fetch
-from crawler.links import find_links
-from crawler.loaders import ArticleLoader
 from crawler.memory import CrawlMemory
 from crawler.profiles import Profile, get_profile
-from crawler.sitemaps import lists_posts, read, sitemap_urls
 from crawler.storage import Corpus
-from crawler.text import content_hash, word_count
 from crawler.urls import SiteURLs, canonicalize_url, check_url, join_url
 from crawler.wprest import site_timezone
 
 _SHORTLINK = re.compile(r"^(p|page_id)=\d+$")
-# body_class() of WordPress pages, archives, the home page, search and 404 pages.
-_LISTING_BODY_CLASSES = {"page", "archive", "home", "blog", "search", "error404", "attachment"}
-_SINGLE_BODY_CLASSES = {"single", "single-post", "single-format-standard"}
-_ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle")
+# Canonical forms remembered: links are mostly to nearby articles, so a few thousand
+# hit often, and the bound (a few MB) keeps memory flat however large the site.
+CANONICAL_CACHE_SIZE = 8192
+# Roles of links whose target, missing, may be a break in the prev/next chain.
+_BRIDGED_ROLES = frozenset({"prev", "next", "feed", "archive"})
 
 
 def split_urls(value: str | Iterable[str] | None) -> list[str]:
@@ -52,9 +49,10 @@ def split_urls(value: str | Iterable[str] | None) -> list[str]:
     return [check_url(url) for url in value if url.strip()]
 
 
-class ArticleSpider(scrapy.Spider):
+class ArticleSpider(Discovery, scrapy.Spider):
     """Crawls one site with a profile (``-a profile=NAME``), from its start pages or
-    from ``-a start_urls=URL[,URL...]``, staying on the start URLs' hosts."""
+    from ``-a start_urls=URL[,URL...]``, staying on the start URLs' hosts; its
+    sitemaps, feeds and archives (``Discovery``) let it ask for many articles at once."""
 
     name = "article"
     profile_name = "wordpress"
@@ -64,18 +62,34 @@ class ArticleSpider(scrapy.Spider):
         self.profile: Profile = get_profile(profile or self.profile_name)
         self.start_urls = split_urls(start_urls) or list(self.profile.start_urls)
         self.site = self._site_urls(self.profile, self.start_urls)
+        # Canonical URLs of the requests made this run: a link seen again costs a set
+        # lookup, not a request through the middlewares to Scrapy's duplicate filter.
+        self._requested: set[str] = set()
         self.timezone = self.profile.timezone
         self._learned_site = False
         self.memory = CrawlMemory(None)
+        self.reader = PageReader(0)  # from_crawler reads PARSE_WORKERS
         self.incremental = False  # from_crawler reads the settings
         self.known_streak = 5
         self.corpus_path: str | None = None
         self.bridge_max_pages = 5
-        self.use_sitemaps = False
+        self.discovery = DiscoveryOptions()
         self.allowed_domains = self.site.domains
         self._non_article = [re.compile(p) for p in self.profile.non_article]
         self._article_path = re.compile(self.profile.article_path or "") \
             if self.profile.article_path else None
+
+    @property
+    def site(self) -> SiteURLs:
+        """How this crawl spells the site's URLs (hosts, scheme, trailing slash)."""
+        return self._site
+
+    @site.setter
+    def site(self, value: SiteURLs) -> None:
+        self._site = value
+        # Pages link the same URLs over and over; a new spelling starts a new cache.
+        self._canonical = lru_cache(maxsize=CANONICAL_CACHE_SIZE)(
+            partial(canonicalize_url, site=value))
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticleSpider:
@@ -87,7 +101,8 @@ class ArticleSpider(scrapy.Spider):
         spider.known_streak = settings.getint("INCREMENTAL_KNOWN_STREAK", 5)
         spider.corpus_path = settings.get("CORPUS_DB")
         spider.bridge_max_pages = settings.getint("BRIDGE_MAX_PAGES", 5)
-        spider.use_sitemaps = settings.getbool("DISCOVERY_SITEMAPS", True)
+        spider.reader = PageReader(settings.getint("PARSE_WORKERS", 0))
+        spider.discovery = DiscoveryOptions.from_settings(settings)
         crawler.signals.connect(spider.close_memory, signal=signals.spider_closed)
         return spider
 
@@ -98,6 +113,7 @@ class ArticleSpider(scrapy.Spider):
 
     def close_memory(self) -> None:
         self.memory.close()
+        self.reader.close()
 
     @staticmethod
     def _site_urls(profile: Profile, start_urls: list[str]) -> SiteURLs:
@@ -122,48 +138,15 @@ class ArticleSpider(scrapy.Spider):
         """Requests for the start pages, then for what earlier runs left to look at."""
         starts = [(url, "start") for url in self.start_urls] + self.memory.resume()
         requests = [self.make_request(url, role, None) for url, role in starts]
-        return [r for r in requests if r is not None] + self.sitemap_requests()
-
-    def sitemap_requests(self) -> list[scrapy.Request]:
-        """The sitemap index of each start URL's site (when DISCOVERY_SITEMAPS is on)."""
-        if not self.use_sitemaps:
-            return []
-        origins = dict.fromkeys(f"{p.scheme}://{p.netloc}" for p in map(urlsplit, self.start_urls))
-        return [scrapy.Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed,
-                               meta={"link_role": "sitemap"})
-                for origin in origins for url in sitemap_urls(origin)]
-
-    def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        """Follow a sitemap index to its post sitemaps; request the posts a post
-        sitemap lists that are new, or changed since we last fetched them."""
-        yield Fetch(fetch_record(response))
-        kind, entries = read(response.body)
-        for entry in entries:
-            joined = join_url(response.url, entry.loc)
-            if joined is None or not self.site.allows(joined):
-                continue
-            if kind == "sitemapindex" and lists_posts(joined):
-                yield scrapy.Request(joined, callback=self.parse_sitemap,
-                                     errback=self.sitemap_failed, meta={"link_role": "sitemap"})
-            elif kind == "urlset":
-                url = self.canonical(joined)
-                if not self.follows(url):
-                    continue
-                role = ("sitemap_changed" if self.memory.changed_since_fetched(url, entry.lastmod)
-                        else "sitemap")
-                request = self.make_request(url, role, self.canonical(response.url))
-                if request is not None:
-                    yield request
-
-    def sitemap_failed(self, failure: Failure) -> None:
-        """No sitemap (or not readable): the links and entry pages still lead on."""
-        self.crawler.stats.inc_value("sitemap/unavailable")
+        return [r for r in requests if r is not None] + self.discovery_requests()
 
     def make_request(self, url: str, role: str, src: str | None,
                      streak: int = 0) -> scrapy.Request | None:
         """A request for a link of *role* found on *src*, or None when the memory of
         earlier runs says it is not worth one.  Known pages are asked for conditionally."""
         key = self.canonical(url)
+        if key in self._requested:
+            return None
         known = self.memory.is_known(key)
         if not known and role == "listing":
             # Entry pages that list articles we do not have: a run storing none is degraded.
@@ -175,6 +158,7 @@ class ArticleSpider(scrapy.Spider):
         headers = self.memory.conditional_headers(key) if known else {}
         if headers:
             meta["handle_httpstatus_list"] = [304]
+        self._requested.add(key)
         return scrapy.Request(url, callback=self.parse, errback=self.failed, meta=meta,
                               headers=headers)
 
@@ -199,8 +183,9 @@ class ArticleSpider(scrapy.Spider):
         yield Fetch(record, error=message[:500] or failure.type.__name__)
 
     def bridge(self, request: scrapy.Request) -> Iterator[scrapy.Request]:
-        """Requests for the date archives around a missing prev/next article."""
-        if request.meta.get("link_role") not in ("prev", "next"):
+        """Requests for the date archives around a missing prev/next article (or one a
+        feed or archive listed: asked for first, it would hide a break in the chain)."""
+        if request.meta.get("link_role") not in _BRIDGED_ROLES:
             return
         self.crawler.stats.inc_value("chain/breaks")
         self.logger.info("chain break at %s (linked from %s): bridging through the archives",
@@ -224,21 +209,39 @@ class ArticleSpider(scrapy.Spider):
                          failure.getErrorMessage())
         return self.start_requests_()
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    def parse(self, response: Response, **kwargs: Any) -> Iterable[Any] | AsyncIterator[Any]:
         """Articles become items (and their links requests); other pages are listings.
-        Every response is recorded as a fetch, with the article or on its own."""
+        Every response is recorded as a fetch, with the article or on its own.
+
+        With a page-reader worker the page is read there, while this process fetches on."""
         if response.status == 304:
-            yield from self.not_modified(response)
-            return
+            return self.not_modified(response)
         if not isinstance(response, HtmlResponse):
-            yield Fetch(fetch_record(response))
-            return
-        root = response.selector.root
-        if self.is_article(root, response.url):
-            yield from self.parse_article(response, root)
-        else:
-            yield Fetch(fetch_record(response))
-            yield from self.parse_listing(response, root)
+            return [Fetch(fetch_record(response))]
+        by_url = self.article_by_url(response.url)
+        if by_url is False:
+            return self.listing(response, response.selector.root)
+        if self.reader.in_process:
+            root = response.selector.root
+            if by_url is None and not looks_like_article(root):
+                return self.listing(response, root)
+            return self.parse_article(response, read_root(root, response.url,
+                                                          self.profile.name, self.timezone or ""))
+        return self._read_in_worker(response, by_url)
+
+    async def _read_in_worker(self, response: HtmlResponse, by_url: bool | None
+                              ) -> AsyncIterator[Any]:
+        page = await self.reader.read(response.text, response.url, self.profile.name,
+                                      self.timezone or "", by_url)
+        outputs = (self.listing(response, response.selector.root) if page is None
+                   else self.parse_article(response, page))
+        for output in outputs:
+            yield output
+
+    def listing(self, response: Response, root: HtmlElement) -> Iterator[Any]:
+        """A page that is no article: record it, and follow it if it is an entry page."""
+        yield Fetch(fetch_record(response))
+        yield from self.parse_listing(response, root)
 
     def not_modified(self, response: Response) -> Iterator[Any]:
         """A known page answered 304: record it, and walk on along its stored prev links."""
@@ -252,22 +255,19 @@ class ArticleSpider(scrapy.Spider):
                 yield request
 
     def is_article(self, root: HtmlElement, url: str) -> bool:
-        """True for a single-article page: by the profile's URL pattern, else by
-        WordPress's body classes (SEO plugins print ``og:type=article`` on pages and
-        archives too), else by ``og:type`` or JSON-LD."""
+        """True for a single-article page: by the profile's URL pattern, else by its
+        markup (``looks_like_article``)."""
+        by_url = self.article_by_url(url)
+        return looks_like_article(root) if by_url is None else by_url
+
+    def article_by_url(self, url: str) -> bool | None:
+        """Whether *url* is an article's by the profile's URL rules alone; None when
+        only the page's markup can tell."""
         if self.is_excluded(url):
             return False
         if self._article_path is not None:
             return bool(self._article_path.match(urlsplit(url).path))
-        body_classes = set(" ".join(root.xpath("//body/@class")).split())
-        if body_classes & _SINGLE_BODY_CLASSES or any(c.startswith("postid-")
-                                                      for c in body_classes):
-            return True
-        if body_classes & _LISTING_BODY_CLASSES:
-            return False
-        if "article" in [v.lower() for v in meta(root, "og:type")]:
-            return True
-        return any(n.get("@type") in _ARTICLE_TYPES for n in json_ld(root))
+        return None
 
     def is_excluded(self, url: str) -> bool:
         """True for URLs that are never articles (authors, categories, feeds...)."""
@@ -285,17 +285,14 @@ class ArticleSpider(scrapy.Spider):
 
     def canonical(self, url: str) -> str:
         """This crawl's canonical form of *url*."""
-        return canonicalize_url(url, self.site)
+        return self._canonical(url)
 
-    def page_url(self, response: Response, root: HtmlElement) -> str:
+    def page_url(self, response: Response, page: ArticlePage) -> str:
         """The article's URL: its ``rel=canonical`` when on our hosts, else the final URL.
 
         The first article's ``rel=canonical`` also teaches the crawl how the site
         spells its URLs (https or not, ``www.`` or not, trailing slash or not)."""
-        for href in root.xpath("//head/link[@rel='canonical']/@href"):
-            declared = join_url(response.url, href)
-            if declared is None:
-                continue
+        for declared in page.declared:
             if not self._learned_site:
                 self.site = self.site.adopt(declared)
                 self._learned_site = True
@@ -304,86 +301,60 @@ class ArticleSpider(scrapy.Spider):
                 return url
         return self.canonical(response.url)
 
-    def aliases(self, response: Response, root: HtmlElement, url: str) -> list[dict]:
+    def aliases(self, response: Response, page: ArticlePage, url: str) -> list[dict]:
         """Other URLs of this article, with how we know: redirect sources, the fetched
         URL when ``rel=canonical`` names another, the page's shortlink."""
         found = [(u, "redirect") for u in response.meta.get("redirect_urls", [])]
         found.append((response.url, "canonical"))
-        found += [(join_url(response.url, h), "shortlink")
-                  for h in root.xpath("//head/link[@rel='shortlink']/@href")]
+        found += [(u, "shortlink") for u in page.shortlinks]
         aliases: dict[str, str] = {}
         for joined, reason in found:
-            if joined is None:
-                continue
             alias = self.canonical(joined)
             if alias != url and self.site.allows(alias):
                 aliases.setdefault(alias, reason)
         return [{"url": alias, "reason": reason} for alias, reason in aliases.items()]
 
-    def role_links(self, root: HtmlElement, page_url: str, url: str) -> list[dict]:
+    def role_links(self, page: ArticlePage, url: str) -> list[dict]:
         """The page's prev/next/read-also links that lead to articles, canonicalised."""
         links, seen = [], set()
-        for link in find_links(root, page_url):
-            dst = self.canonical(link.url)
-            if dst != url and self.follows(dst) and (dst, link.role) not in seen:
-                seen.add((dst, link.role))
-                links.append({"dst": dst, "role": link.role, "rule": link.rule})
+        for found, role, rule in page.links:
+            dst = self.canonical(found)
+            if dst != url and self.follows(dst) and (dst, role) not in seen:
+                seen.add((dst, role))
+                links.append({"dst": dst, "role": role, "rule": rule})
         return links
 
-    def parse_article(self, response: Response, root: HtmlElement) -> Iterator[Any]:
+    def parse_article(self, response: Response, page: ArticlePage) -> Iterator[Any]:
         """Yield the article item, then a request for each linked article."""
-        url = self.page_url(response, root)
-        links = self.role_links(root, response.url, url)
-        rest_post = self.rest_post_url(response, root)
-        item = self.load_article(response, root, url, links)
-        item["fetch"] = fetch_record(response)
-        if rest_post and not item.get("dated_by_markup"):
-            yield self.rest_post_request(rest_post, item)
+        url = self.page_url(response, page)
+        links = self.role_links(page, url)
+        item = self.article(response, page, url, links)
+        if page.rest_post and not page.dated_by_markup:
+            yield self.rest_post_request(page.rest_post, item)
         else:
             yield item
         streak = response.meta.get("known_streak", 0)
-        for link in links:
+        # Chain links first: a page linked both ways is requested once, as prev/next,
+        # so that its failure is bridged as a chain break.
+        for link in sorted(links, key=lambda lk: lk["role"] == "read_also"):
             request = self.make_request(link["dst"], link["role"], url, streak)
             if request is not None:
                 yield request
 
-    def load_article(self, response: Response, root: HtmlElement, url: str,
-                     links: list[dict]) -> Article:
-        """Fill an Article with the loader (dates first: extraction edits the tree)."""
-        sel = Selector(root=root, type="html")
-        published, published_raw, dated_by_markup = dated_page(sel, self.timezone or "")
-        modified = modified_from_page(sel, self.timezone or "")
-        aliases = self.aliases(response, root, url)
-        fields = extract_fields(root, self.profile)
-        loader = ArticleLoader()
-        loader.add_value("url", url)
-        for name, value in fields.items():
-            loader.add_value(name, value)
-        loader.add_value("published", published)
-        loader.add_value("published_raw", published_raw)
-        loader.add_value("modified", modified)
-        loader.add_value("status", response.status)
-        loader.add_value("profile", self.profile.name)
-        loader.add_value("fetched_at", now())
-        item = loader.load_item()
+    def article(self, response: Response, page: ArticlePage, url: str,
+                links: list[dict]) -> Article:
+        """The Article: the page's loaded fields, and what only the crawl knows."""
+        item = Article(url=url, **page.values)
+        item["status"] = response.status
+        item["profile"] = self.profile.name
+        item["fetched_at"] = now()
         item["links"] = links
-        item["aliases"] = aliases
-        item["dated_by_markup"] = dated_by_markup
+        item["aliases"] = self.aliases(response, page, url)
+        item["dated_by_markup"] = page.dated_by_markup
         item.setdefault("categories", [])
         item.setdefault("tags", [])
-        body = item.get("body") or ""
-        item["word_count"] = word_count(body)
-        item["content_hash"] = content_hash(item.get("title") or "", body)
+        item["fetch"] = fetch_record(response)
         return item
-
-    @staticmethod
-    def rest_post_url(response: Response, root: HtmlElement) -> str | None:
-        """The post's WordPress REST address (core prints it in a ``rel=alternate`` link)."""
-        for href in root.xpath("//head/link[@rel='alternate'][@type='application/json']/@href"):
-            url = join_url(response.url, href)
-            if url and "/wp-json/wp/v2/posts/" in url:
-                return url
-        return None
 
     def rest_post_request(self, url: str, item: Article) -> scrapy.Request:
         """Ask the REST API for the exact publication time of a page that shows only
@@ -414,13 +385,16 @@ class ArticleSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, root: HtmlElement) -> Iterator[scrapy.Request]:
         """Follow the article links of an entry page (start pages, date archives opened to
-        bridge a chain break).  Other non-article pages are not expanded: a page reached
-        from a listing that is not an article is a dead end, so calendars and endless
-        pagination cannot trap the crawl, however long its real chains are."""
+        bridge a chain break), and the feeds and archives a start page names.  Other
+        non-article pages are not expanded: a page reached from a listing that is not an
+        article is a dead end, so calendars and endless pagination cannot trap the crawl,
+        however long its real chains are."""
         role = response.meta.get("link_role")
         if role not in ("start", "bridge"):
             self.crawler.stats.inc_value("listing/not_expanded")
             return
+        if role == "start":
+            yield from self.discover_on_start_page(response, root)
         src = self.canonical(response.url)
         seen = set()
         for url in self.page_links(response, root, self.profile.listing_link_css):

@@ -58,6 +58,46 @@ def test_bench_without_latency_prints_no_bounds():
     assert "chain bound" not in got and "fan-out bound" not in got
 
 
+def test_bench_compares_with_a_bare_spider_on_the_same_pages():
+    result = run_cli("bench", "--articles", "40", "--bare")
+    assert result.returncode == 0, result.stderr
+    got = figures(result.stdout)
+    bare = got["bare Scrapy"]
+    assert number(bare) == number(got["pages fetched"])  # the very pages we fetched
+    bare_rate = float(re.search(r"(\d+(?:\.\d+)?) pages/s", bare)[1])  # type: ignore[index]
+    assert bare_rate > 0
+    expected = number(got["pages/s"]) / bare_rate
+    assert abs(number(got["ours / bare"]) - expected) <= 0.01 + 0.02 * expected
+
+
+def test_bench_profile_shares_cpu_among_stages():
+    result = run_cli("bench", "--articles", "40", "--profile")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("CPU by stage", 1)[1].splitlines()[1:]
+    rows = [re.match(r"\s*(.+?)\s+[\d.]+ s\s+([\d.]+) %", line) for line in lines]
+    shares = {row[1]: float(row[2]) for row in rows if row}
+    for stage in ("store pipeline (SQLite)", "extraction (fields, body)",
+                  "links (prev/next, read-also)", "dates", "Scrapy: engine, HTTP, reactor"):
+        assert shares.get(stage, 0) > 0, (stage, shares)
+    assert 99 <= sum(shares.values()) <= 101
+
+
+def test_bench_chain_only_fetches_no_sitemap_feed_or_archive():
+    fanout = figures(run_cli("bench", "--articles", "30").stdout)
+    chain = run_cli("bench", "--articles", "30", "--chain-only")
+    assert chain.returncode == 0, chain.stderr
+    got = figures(chain.stdout)
+    assert number(got["articles stored"]) == number(fanout["articles stored"]) == 30
+    assert number(got["pages fetched"]) < number(fanout["pages fetched"])
+
+
+def test_bench_refuses_a_bad_setting_in_one_line():
+    result = run_cli("bench", "-s", "PARSE_WORKERS=many")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "PARSE_WORKERS" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_bench_rejects_an_unknown_start():
     result = run_cli("bench", "--start", "nowhere")
     assert result.returncode == 2

@@ -65,6 +65,18 @@ def test_no_article_is_stored_twice(crawled):
                           "having count(*) > 1") == []
 
 
+def test_no_url_is_fetched_twice_in_any_spelling(crawled, sample_site):
+    # The site links articles with tracking parameters, fragments, lower-case escapes
+    # and raw UTF-8: each is canonicalised before it is requested, so it is asked for once.
+    from crawler.urls import SiteURLs, canonicalize_url
+
+    site = SiteURLs.from_urls([sample_site.origin + "/"])
+    requested = [url for (url,) in table(crawled, "select requested_url from fetches")]
+    keys = [canonicalize_url(url, site) for url in requested]
+    assert len(keys) == len(set(keys))
+    assert not [url for url in requested if "utm_" in url or "fbclid" in url or "#" in url]
+
+
 def test_second_run_adds_no_rows(crawled, sample_site):
     before = row_counts(crawled)
     result = run_cli("crawl", "janoubia", middle_article(sample_site), "--db", str(crawled),

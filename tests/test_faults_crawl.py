@@ -111,9 +111,11 @@ def test_truncated_bodies_that_never_come_whole_are_recorded_as_failures(tmp_pat
 def test_a_404_in_the_chain_is_bridged_through_the_date_archives(tmp_path):
     site = generate(60, seed=4)
     missing = next(i for i in range(25, 40) if site.article_paths[i - 1] in site.chain)
-    # Without the sitemap, which would list the posts beyond the break anyway.
+    # Without the sitemaps, feeds and archives, which would list the posts beyond the
+    # break anyway.
     run = crawl(tmp_path, Faults(seed=5, missing=frozenset({missing})),
-                extra=("-s", "DISCOVERY_SITEMAPS=0"))
+                extra=("-s", "DISCOVERY_SITEMAPS=0", "-s", "DISCOVERY_FEEDS=0",
+                       "-s", "DISCOVERY_ARCHIVES=0"))
     assert run["result"].returncode == 0, run["result"].stderr[-2000:]
     assert_equals_truth(run)
     errors = query(run["db"], "select status, link_role from fetches where status = 404")

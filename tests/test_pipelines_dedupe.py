@@ -108,11 +108,15 @@ def test_unreadable_corpus_stops_the_crawl(tmp_path: Path) -> None:
     assert "newer than this crawler" in pipeline.stats.get_value("dedupe/error")
 
 
-def crawl_into(db: Path, items: list[Article]) -> tuple[list[tuple], list[tuple]]:
-    """Run *items* through validate, dedupe and store; return articles and aliases."""
+def crawl_into(db: Path, items: list[Article], recent: int | None = None
+               ) -> tuple[list[tuple], list[tuple]]:
+    """Run *items* through validate, dedupe and store; return articles and aliases.
+    *recent* sets how many hashes the dedupe pipeline remembers itself."""
     crawler = get_crawler(settings_dict={"CORPUS_DB": str(db), "STORE_BATCH_SIZE": 2})
     chain = [build_from_crawler(cls, crawler)
              for cls in (ValidatePipeline, DedupePipeline, StorePipeline)]
+    if recent is not None:
+        chain[1].recent_size = recent
     for pipeline in chain[1:]:
         pipeline.open_spider()
     for item in items:
@@ -143,6 +147,20 @@ def test_kept_copy_does_not_depend_on_crawl_order(tmp_path: Path) -> None:
         tuple((c["url"], SITE + "/2017/09/12/slug/", "duplicate")
               for c in sorted(COPIES[1:], key=lambda c: c["url"])),
     )}
+
+
+def test_copies_beyond_the_remembered_hashes_are_found_in_the_corpus(tmp_path: Path) -> None:
+    # Remembering two hashes, with batches of two: the first copy is only in the corpus
+    # when its duplicates arrive, after other articles.
+    others = [Article(url=f"{SITE}/other-{n}/", title=f"{TITLE} {n}", body=f"{BODY} {n}",
+                      published=None, aliases=[], links=[]) for n in range(6)]
+    items = [Article(COPIES[2]), *others, Article(COPIES[1]), *others[:3], Article(COPIES[0])]
+    articles, aliases = crawl_into(tmp_path / "corpus.db", items, recent=2)
+    assert (SITE + "/2017/09/12/slug/", "2017-09-12T10:00:00+03:00") in articles
+    assert not {SITE + "/2017/09/12/slug-2/", SITE + "/?p=42"} & {a[0] for a in articles}
+    assert {(a[0], a[1]) for a in aliases} >= {
+        (SITE + "/2017/09/12/slug-2/", SITE + "/2017/09/12/slug/"),
+        (SITE + "/?p=42", SITE + "/2017/09/12/slug/")}
 
 
 def test_order_does_not_matter_across_runs(tmp_path: Path) -> None:

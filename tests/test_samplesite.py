@@ -25,12 +25,16 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from lxml import etree
 from parsel import Selector
+from protego import Protego
 
 from crawler.samplesite import PLACEHOLDER, Site, generate, serve
 from crawler.samplesite.content import ambiguous, publication_time
 from crawler.samplesite.graph import is_copied, is_off_chain
 from crawler.samplesite.server import Router
+from crawler.samplesite.words import CATEGORIES
+from crawler.sitemaps import read as read_sitemap
 from crawler.text import normalize_arabic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -610,7 +614,7 @@ def test_same_day_and_edits_give_identical_site():
 
 
 def test_samplesite_doctests():
-    for name in ("conditional", "model", "server"):
+    for name in ("archives", "conditional", "model", "pages", "server", "traps"):
         result = doctest.testmod(importlib.import_module(f"crawler.samplesite.{name}"))
         assert result.failed == 0 and result.attempted > 0, name
 
@@ -679,7 +683,8 @@ def test_shortlinks_and_slashless_paths_redirect(server):
 
 def test_other_wordpress_pages(server, truth):
     robots = get(server.origin, "/robots.txt")
-    assert (robots.status, robots.body) == (200, b"User-agent: *\nDisallow: /wp-admin/\n")
+    assert robots.status == 200
+    assert robots.body.startswith(b"User-agent: *\nDisallow: /wp-admin/\n")
     home = Selector(text=get(server.origin, "/").body.decode())
     listed = home.css("h2.entry-title a::attr(href)").getall()
     assert len(listed) == 10
@@ -960,3 +965,96 @@ def test_cli_rejects_impossible_edits():
         assert proc.wait(timeout=20) == 2
         assert "edits" in proc.stderr.read()
         assert proc.stdout.read() == ""
+
+
+# -- what a crawler enters the site through: robots.txt, sitemaps, feed, archives ---------
+
+
+def test_robots_txt_names_the_sitemaps_and_keeps_wordpress_rules(server):
+    robots = Protego.parse(get(server.origin, "/robots.txt").body.decode())
+    assert list(robots.sitemaps) == [server.origin + "/wp-sitemap.xml",
+                                     server.origin + "/news-sitemap.xml"]
+    assert not robots.can_fetch(server.origin + "/wp-admin/", "bot")
+    assert robots.can_fetch(server.origin + "/wp-admin/admin-ajax.php", "bot")
+    assert robots.can_fetch(server.site.article_url(3, server.origin), "bot")
+    for url in robots.sitemaps:
+        assert get(server.origin, urlsplit(url).path).status == 200
+
+
+def test_news_sitemap_lists_the_last_two_days_newest_first(server, truth):
+    response = get(server.origin, "/news-sitemap.xml")
+    assert response.getheader("Content-Type").startswith("application/xml")
+    root = etree.fromstring(response.body)
+    news = "{http://www.google.com/schemas/sitemap-news/0.9}"
+    listed = [(url.findtext("{*}loc"), url.findtext(f"{news}news/{news}publication_date"))
+              for url in root.iter("{*}url")]
+    newest = datetime.fromisoformat(truth["articles"][-1]["published"])
+    recent = [(a["url"], a["published"]) for a in reversed(truth["articles"])
+              if datetime.fromisoformat(a["published"]) >= newest - timedelta(days=2)]
+    assert 3 <= len(recent) < len(truth["articles"])
+    assert [(lower_to_upper(u).replace(server.origin, PLACEHOLDER), d) for u, d in listed] \
+        == recent
+    assert root.findtext(f"{{*}}url/{news}news/{news}publication/{news}language") == "ar"
+    # The crawler's own reader takes the publication date as the lastmod.
+    assert [(e.loc, e.lastmod) for e in read_sitemap(response.body)[1]] == listed
+
+
+def test_feed_lists_the_ten_newest_posts_and_every_page_names_it(server, site, truth):
+    feed = get(server.origin, "/feed/")
+    assert feed.getheader("Content-Type").startswith("application/rss+xml")
+    items = etree.fromstring(feed.body).findall("channel/item")
+    newest = list(reversed(truth["articles"]))[:10]
+    assert [lower_to_upper(i.findtext("link")) for i in items] == [
+        a["url"].replace(PLACEHOLDER, server.origin) for a in newest]
+    assert [parsedate_to_datetime(i.findtext("pubDate")) for i in items] == [
+        datetime.fromisoformat(a["published"]) for a in newest]
+    for path in ("/", site.article_paths[5], "/2017/01/", "/author/samer-halabi/"):
+        head = Selector(text=get(server.origin, path).body.decode())
+        assert head.css('link[rel="alternate"][type="application/rss+xml"]::attr(href)').get() \
+            == server.origin + "/feed/"
+
+
+def category_pages(origin: str, first: str) -> list[Selector]:
+    """Every page of one category archive, following its "next" link to the end."""
+    pages, target = [], first
+    while target and len(pages) < 100:
+        response = get(origin, target)
+        assert response.status == 200, target
+        pages.append(Selector(text=response.body.decode()))
+        following = pages[-1].css(".nav-links a.next::attr(href)").get()
+        assert pages[-1].css('link[rel="next"]::attr(href)').get() == following
+        target = urlsplit(following).path if following else None
+    return pages
+
+
+def test_home_menu_links_every_category_archive(server):
+    home = Selector(text=get(server.origin, "/").body.decode())
+    menu = home.css(".main-navigation li.menu-item-object-category > a::attr(href)").getall()
+    assert [unquote(urlsplit(h).path) for h in menu] == [
+        f"/category/{c.replace(' ', '-')}/" for c in CATEGORIES]
+
+
+def test_category_archives_page_through_every_post_newest_first(server, site, truth):
+    posts = {a["url"]: a for a in truth["articles"]}
+    home = Selector(text=get(server.origin, "/").body.decode())
+    seen: Counter[str] = Counter()
+    for href in home.css(".main-navigation a::attr(href)").getall():
+        name = home.css(f'.main-navigation a[href="{href}"]::text').get()
+        pages = category_pages(server.origin, urlsplit(href).path)
+        listed = [lower_to_upper(h).replace(server.origin, PLACEHOLDER) for page in pages
+                  for h in page.css("h2.entry-title a::attr(href)").getall()]
+        assert all(len(p.css("h2.entry-title")) == 10 for p in pages[:-1])
+        expected = [url for url in reversed(list(posts)) if name in posts[url]["categories"]]
+        assert listed == expected, name
+        seen.update(listed)
+        assert "paged-2" in pages[1].css("body::attr(class)").get()
+        beyond = urlsplit(href).path + f"page/{len(pages) + 1}/"
+        assert get(server.origin, beyond).status == 404
+    assert seen == {url: len(a["categories"]) for url, a in posts.items()}
+
+
+def test_the_site_publishes_the_same_on_every_generation():
+    one, two = generate(80, seed=9), generate(80, seed=9)
+    for key in ("/robots.txt", "/feed/", "/news-sitemap.xml",
+                "/category/%D8%B3%D9%8A%D8%A7%D8%B3%D8%A9/page/2/"):
+        assert one.pages[key] == two.pages[key]

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from parsel import Selector
+from protego import Protego
 
 from crawler.samplesite import Faults, Site, generate, serve
 from crawler.samplesite.faults import TRANSIENT
@@ -332,8 +333,12 @@ def test_missing_articles_are_404_for_good_and_leave_the_truth(site):
 def test_robots_disallows_a_month_and_the_truth_leaves_it_out(site, plain):
     faults = Faults(robots_disallow=("/2017/03/",))
     with serve(site, faults=faults) as running:
-        assert fetch(running.origin, "/robots.txt")[2] == \
-            b"User-agent: *\nDisallow: /wp-admin/\nDisallow: /2017/03/\n"
+        robots = Protego.parse(fetch(running.origin, "/robots.txt")[2].decode())
+        assert not robots.can_fetch(running.origin + "/2017/03/01/x/", "bot")
+        assert not robots.can_fetch(running.origin + "/wp-admin/", "bot")
+        # The sitemaps are still named, after the rules.
+        assert list(robots.sitemaps) == [running.origin + "/wp-sitemap.xml",
+                                         running.origin + "/news-sitemap.xml"]
         march = [p for p in site.article_paths if p.startswith("/2017/03/")]
         assert 5 < len(march) < ARTICLES
         assert fetch(running.origin, march[0])[0] == 200  # robots.txt is advice
@@ -341,7 +346,8 @@ def test_robots_disallows_a_month_and_the_truth_leaves_it_out(site, plain):
     stored = {a["url"].removeprefix(running.origin) for a in truth["articles"]}
     assert stored == set(site.article_paths) - set(march)
     assert not any("/2017/03/" in alias for alias in truth["aliases"])
-    assert fetch(plain.origin, "/robots.txt")[2] == b"User-agent: *\nDisallow: /wp-admin/\n"
+    assert Protego.parse(fetch(plain.origin, "/robots.txt")[2].decode()).can_fetch(
+        plain.origin + "/2017/03/01/x/", "bot")
 
 
 def test_a_read_also_link_leads_into_a_redirect_loop(site):
@@ -404,6 +410,29 @@ def test_the_calendar_and_the_pagination_never_end_and_cost_little(site, plain):
         assert running.truth == site.truth_for(running.origin)
     assert fetch(plain.origin, "/calendar/?month=2017-03")[0] == 404
     assert fetch(plain.origin, "/page/2/")[0] == 404
+
+
+def test_category_pagination_never_ends_with_the_traps_on(site, plain):
+    """Past its last page a category keeps linking a next page, which repeats the last
+    page's articles: only a crawler that stops at a page with nothing new gets out."""
+    base = "/category/%D8%B3%D9%8A%D8%A7%D8%B3%D8%A9/"
+    real = [base] + [f"{base}page/{n}/" for n in range(2, 100)
+                     if fetch(plain.origin, f"{base}page/{n}/")[0] == 200]
+    assert 2 <= len(real) < 20 and fetch(plain.origin, f"{base}page/{len(real) + 1}/")[0] == 404
+
+    def listed(body: bytes) -> list[str]:
+        return Selector(text=body.decode()).css("h2.entry-title a::attr(href)").getall()
+
+    with serve(site, faults=Faults(trap=True)) as running:
+        last = fetch(running.origin, real[-1])[2]
+        target = Selector(text=last.decode()).css("a.next.page-numbers::attr(href)").get()
+        for number in range(len(real) + 1, len(real) + 30):
+            assert target == f"{running.origin}{wp_path(unquote(base))}page/{number}/"
+            status, _, body = fetch(running.origin, urlsplit(target).path)
+            assert status == 200 and len(body) < 15_000
+            assert listed(body) == listed(last) != []
+            target = Selector(text=body.decode()).css("a.next.page-numbers::attr(href)").get()
+        assert running.truth == site.truth_for(running.origin)
 
 
 def test_a_next_link_points_back_into_a_cycle(site):

@@ -423,13 +423,13 @@ def test_two_connections_share_the_file(tmp_path: Path) -> None:
         assert first.counts()["articles"] == second.counts()["articles"] == 2
 
 
-def test_content_keys(corpus: Corpus) -> None:
+def test_copies_of_a_hash_and_count_of_hashes(corpus: Corpus) -> None:
     a, b = article("a"), article("b", published=None)
     corpus.save([a, b])
-    assert sorted(corpus.content_keys()) == sorted([
-        (a["content_hash"], a["url"], a["published"]),
-        (b["content_hash"], b["url"], None),
-    ])
+    assert corpus.copies_of(a["content_hash"]) == [(a["url"], a["published"])]
+    assert corpus.copies_of(b["content_hash"]) == [(b["url"], None)]
+    assert corpus.copies_of("0" * 64) == []
+    assert corpus.count_hashes() == 2
 
 
 # -- schema 2 and the migration from 1 ---------------------------------------------------

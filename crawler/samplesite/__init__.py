@@ -18,15 +18,25 @@ articles (``truth["edited"]``), and ``server.replace_site(site)`` serves another
 on the same origin.  Widgets (views, comment counts, script nonces) change every day
 without being edits.
 
-WordPress date archives (``/YYYY/MM/DD/``, ``/YYYY/MM/``, ``/YYYY/MM/page/N/``) list
-every article, so a crawler can bridge a break in the chain through them.
+The site publishes what WordPress and its plugins publish besides the pages: a
+robots.txt whose ``Sitemap:`` lines name core's sitemap index (``/wp-sitemap.xml``:
+posts with their ``lastmod``, then category and user sitemaps) and a Google News
+sitemap (``/news-sitemap.xml``: the posts of the last two days); an RSS 2.0 feed of
+the ten newest posts at ``/feed/``, named in every page's head; date archives
+(``/YYYY/MM/DD/``, ``/YYYY/MM/``) and category, tag and author archives
+(``/category/<slug>/``, linked from the home page's menu), all listing every article
+newest first, ten a page, with ``.../page/N/`` pagination (``.nav-links``, and
+``rel=next`` in the head).  A crawler can bridge a break in the chain through the
+date archives, and find many articles at once through the sitemaps, the feed and the
+categories.
 
 ``serve(site, faults=Faults(...))`` fails on purpose, deterministically per fault seed:
 5xx errors and bursts of 503, slow answers, timeouts, resets, truncated bodies, 429s
 (each transient: a path's third attempt is always served), windows-1256 pages, broken
 markup, articles answered 404 for good, a redirect loop, a redirect to another host, an
-oversized page, an endless calendar and pagination, a prev/next cycle and a robots.txt
-that disallows a section.  ``server.truth`` (``site.truth_under(faults, origin)``) then
+oversized page, an endless calendar and pagination (of the home page, and of every
+category past its last page), a prev/next cycle and a robots.txt that disallows a
+section.  ``server.truth`` (``site.truth_under(faults, origin)``) then
 says what a perfect crawler can still store::
 
     with serve(site, faults=Faults(seed=1, error_rate=0.1, missing={57})) as server:

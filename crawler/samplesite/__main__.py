@@ -60,6 +60,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--truth", type=Path, help="write the truth JSON (URLs on the origin) here")
     p.add_argument("--latency", type=non_negative, default=0.0,
                    help="seconds every response waits before it is sent (default 0)")
+    p.add_argument("--prerender", action="store_true",
+                   help="render every page before serving (for benchmarks)")
     p.add_argument("--max-seconds", type=positive(float), default=600.0,
                    help="stop after this many seconds (default 600)")
     add_fault_flags(p.add_argument_group("faults (all off by default)"))
@@ -123,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        server = serve(site, port=args.port, faults=faults, latency=args.latency)
+        server = serve(site, port=args.port, faults=faults, latency=args.latency,
+                       prerender=args.prerender)
     except ValueError as e:
         cli.error(str(e))
     except OSError as e:

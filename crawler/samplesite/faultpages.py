@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from crawler.samplesite import damage
+from crawler.samplesite import layout as L
 from crawler.samplesite import traps as T
 from crawler.samplesite.content import Post, ReadAlso
 from crawler.samplesite.faults import Faults
 from crawler.samplesite.model import PLACEHOLDER as O
-from crawler.samplesite.model import Page, Site
-from crawler.samplesite.pages import ROBOTS
+from crawler.samplesite.model import Page, Site, encode_path
+from crawler.samplesite.pages import LISTING_SIZE, robots
 from crawler.samplesite.placement import copies_of, place
 
 
@@ -44,11 +45,25 @@ class FaultyPages:
         """A page the faults add at decoded *path* and *query*: robots.txt with its
         disallowed sections, the redirects and the traps."""
         if path == "/robots.txt" and self.faults.robots_disallow:
-            lines = "".join(f"Disallow: {p}\n" for p in self.faults.robots_disallow)
-            return Page(200, ROBOTS + lines.encode("utf-8"), "text/plain; charset=utf-8")
+            return robots(self.faults.robots_disallow)
         if path in self._redirects:
             return self._redirects[path]
-        return T.trap_page(path, query, self._chain_posts) if self.faults.trap else None
+        if not self.faults.trap:
+            return None
+        return T.trap_page(path, query, self._chain_posts) or self.endless_archive(path)
+
+    def endless_archive(self, path: str) -> Page | None:
+        """A category's page past its last (a trap), if *path* is one."""
+        found = T.category_page(path)
+        if found is None or encode_path(path) in self.site.pages:
+            return None
+        base, number = found
+        listed = [p for p in self.site.posts if base in (L.term_path("category", c)
+                                                         for c in p.categories)]
+        if not listed:
+            return None
+        last = listed[:len(listed) % LISTING_SIZE or LISTING_SIZE][::-1]
+        return T.endless_archive(base, number, last)
 
     def not_found(self) -> Page:
         """The 404 page (with the trap links in its sidebar when the traps are on)."""
@@ -65,6 +80,8 @@ class FaultyPages:
         if not html:
             return page, exposed
         body = damage.with_sidebar(page.body, self._widget)
+        if self.faults.trap:
+            body = T.never_ending(path, body)
         if exposed and self.faults.malformed(path):
             body = damage.damage_markup(body)
         encoding = self.faults.encoding(path) if exposed else None

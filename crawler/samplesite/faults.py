@@ -69,7 +69,8 @@ class Faults:
     oversize: int = field(default=0, metadata={
         "help": "pad one article page beyond this many bytes (0: none)"})
     trap: bool = field(default=False, metadata={
-        "help": "an endless calendar and pagination linked from every sidebar"})
+        "help": "an endless calendar and pagination linked from every sidebar, and "
+                "category pagination that never ends"})
     cycle: bool = field(default=False, metadata={
         "help": "one article's next link points back to an older article"})
     robots_disallow: tuple[str, ...] = field(default=(), metadata={

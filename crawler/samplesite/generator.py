@@ -8,7 +8,7 @@ from functools import partial
 
 from crawler.samplesite import layout as L
 from crawler.samplesite import pages as P
-from crawler.samplesite.archives import date_archives
+from crawler.samplesite.archives import date_archives, term_archives
 from crawler.samplesite.content import Post, article_rng, make_post, theme_of
 from crawler.samplesite.day import Day
 from crawler.samplesite.edits import edit_recent
@@ -81,8 +81,9 @@ def page_makers(posts: list[Post], chain: list[Post], chrome: L.Chrome,
     """How to render every page of the site, keyed by encoded path (``/?p=ID`` for
     shortlinks)."""
     makers: dict[str, Callable[[], Page]] = {
-        "/robots.txt": P.robots, "/feed/": partial(P.feed, chain), "/wp-json/": P.rest_index}
-    makers.update(P.listings(posts, chain, chrome, day))
+        "/": partial(P.home, posts, chain, chrome, day), "/robots.txt": P.robots,
+        "/feed/": partial(P.feed, posts), "/wp-json/": P.rest_index}
+    makers.update(term_archives(posts, chrome, day))
     makers.update(date_archives(posts, chrome, day))
     makers.update(P.shortlinks(posts))
     makers.update(sitemaps(posts))

@@ -118,7 +118,8 @@ def article_head(post: Post, canonical: str, shortlink: str) -> str:
 
 def chrome(chain: list[Post]) -> Chrome:
     """Header with the category menu and a sidebar with the latest chain articles."""
-    menu = "".join(f'<li class="menu-item"><a href="{href(term_path("category", c))}">{c}</a></li>'
+    menu = "".join(f'<li class="menu-item menu-item-type-taxonomy menu-item-object-category">'
+                   f'<a href="{href(term_path("category", c))}">{c}</a></li>'
                    for c in W.CATEGORIES)
     header = (f'<header id="masthead" class="site-header"><p class="site-title">'
               f'<a href="{O}/" rel="home">{W.SITE_NAME}</a></p>\n'

@@ -1,4 +1,4 @@
-"""The site's other pages: home, archives, feed, robots.txt, shortlinks and 404."""
+"""The site's other pages: home, feed, robots.txt, shortlinks, the REST index and 404."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from crawler.samplesite import words as W
 from crawler.samplesite.content import Post
 from crawler.samplesite.day import Day
 from crawler.samplesite.model import PLACEHOLDER as O
-from crawler.samplesite.model import Page, encode_path
+from crawler.samplesite.model import Page
 
 LISTING_SIZE = 10
-ROBOTS = b"User-agent: *\nDisallow: /wp-admin/\n"
+#: The sitemaps robots.txt names: WordPress core's index and a news plugin's.
+ROBOTS_SITEMAPS = ("/wp-sitemap.xml", "/news-sitemap.xml")
 
 
 def html_page(body: str, status: int = 200) -> Page:
@@ -54,20 +55,15 @@ def latest_change(posts: list[Post]) -> datetime | None:
     return max((p.modified or p.published for p in posts), default=None)
 
 
-def newest(chain: list[Post], wanted: Callable[[Post], bool] = lambda p: True) -> list[Post]:
-    """The ten newest chain articles that are *wanted*, newest first."""
-    found = []
-    for post in reversed(chain):
-        if wanted(post):
-            found.append(post)
-            if len(found) == LISTING_SIZE:
-                break
-    return found
+def newest(chain: list[Post]) -> list[Post]:
+    """The ten newest chain articles, newest first."""
+    return chain[-LISTING_SIZE:][::-1]
 
 
 def home(posts: list[Post], chain: list[Post], chrome: L.Chrome, day: Day) -> Page:
     """The home page: the newest chain articles under a breaking-news ticker that
-    names the newest article (the only way to an off-chain article nobody links to yet)."""
+    names the newest article (the only link to an off-chain article nobody links to
+    yet; the sitemaps, the feed and the archives list it too)."""
     latest = posts[-1]
     ticker = (f'<div class="breaking-news"><span class="breaking-label">عاجل</span>'
               f'<h4 class="breaking-title"><a href="{L.href(latest.path)}">'
@@ -76,58 +72,45 @@ def home(posts: list[Post], chain: list[Post], chrome: L.Chrome, day: Day) -> Pa
     return replace(page, last_modified=latest_change(newest(chain) + [latest]))
 
 
-def listings(posts: list[Post], chain: list[Post], chrome: L.Chrome,
-             day: Day) -> dict[str, Callable[[], Page]]:
-    """Home, category, tag and author archives (chain articles only), keyed by
-    encoded path, each rendered when first asked for."""
-    pages: dict[str, Callable[[], Page]] = {"/": partial(home, posts, chain, chrome, day)}
-    for kind, label, names in (("category", "التصنيف", W.CATEGORIES), ("tag", "الوسم", W.TAGS)):
-        for name in names:
-            path = L.term_path(kind, name)
-            pages[encode_path(path)] = partial(archive, f"{label}: {name}", chain, chrome,
-                                               f"archive {kind}", path, day,
-                                               partial(in_term, kind, name))
-    for display, slug in W.AUTHORS:
-        path = f"/author/{slug}/"
-        pages[path] = partial(archive, f"الكاتب: {display}", chain, chrome, "archive author",
-                              path, day, partial(by_author, slug))
-    return pages
-
-
-def archive(title: str, chain: list[Post], chrome: L.Chrome, body_class: str, path: str,
-            day: Day, wanted: Callable[[Post], bool]) -> Page:
-    """A category, tag or author archive."""
-    return listing(title, newest(chain, wanted), chrome, body_class, L.url(path), day)
-
-
-def in_term(kind: str, name: str, post: Post) -> bool:
-    """True when *post* is filed under the category or tag *name*."""
-    return name in (post.categories if kind == "category" else post.tags)
-
-
-def by_author(slug: str, post: Post) -> bool:
-    """True when *post* is by the author *slug*."""
-    return post.author[1] == slug
-
-
-def feed(chain: list[Post]) -> Page:
-    """A minimal RSS 2.0 feed of the newest chain articles."""
-    items = []
-    for post in newest(chain):
-        cats = "".join(f"<category><![CDATA[{c}]]></category>" for c in post.categories)
-        items.append(
-            f"<item><title>{escape(post.title)}</title><link>{L.href(post.path)}</link>"
-            f"<dc:creator><![CDATA[{post.author[0]}]]></dc:creator>"
-            f"<pubDate>{format_datetime(post.published.astimezone(UTC))}"
-            f"</pubDate>{cats}<guid isPermaLink=\"false\">{O}/?p={post.id}</guid></item>")
-    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
-            f'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-            f'xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>{W.SITE_NAME}</title>'
-            f'<atom:link href="{O}/feed/" rel="self" type="application/rss+xml"/>'
-            f"<link>{O}</link><description>أخبار الجنوب ولبنان</description>"
-            f"<language>ar</language>{''.join(items)}</channel></rss>\n")
+def feed(posts: list[Post]) -> Page:
+    """WordPress's RSS 2.0 feed at ``/feed/``: the ten newest posts, with their
+    excerpt as the description."""
+    newest = posts[::-1][:LISTING_SIZE]
+    items = "".join(feed_item(p) for p in newest)
+    changed = latest_change(newest)
+    built = format_datetime(changed.astimezone(UTC)) if changed else ""
+    body = (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"\n'
+            '\txmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
+            '\txmlns:wfw="http://wellformedweb.org/CommentAPI/"\n'
+            '\txmlns:dc="http://purl.org/dc/elements/1.1/"\n'
+            '\txmlns:atom="http://www.w3.org/2005/Atom"\n'
+            '\txmlns:sy="http://purl.org/rss/1.0/modules/syndication/"\n'
+            '\txmlns:slash="http://purl.org/rss/1.0/modules/slash/"\n\t>\n\n'
+            f"<channel>\n\t<title>{W.SITE_NAME}</title>\n"
+            f'\t<atom:link href="{O}/feed/" rel="self" type="application/rss+xml" />\n'
+            f"\t<link>{O}</link>\n\t<description>أخبار الجنوب ولبنان</description>\n"
+            f"\t<lastBuildDate>{built}</lastBuildDate>\n\t<language>ar</language>\n"
+            "\t<sy:updatePeriod>\n\thourly\t</sy:updatePeriod>\n"
+            "\t<sy:updateFrequency>\n\t1\t</sy:updateFrequency>\n"
+            "\t<generator>https://wordpress.org/?v=6.5.3</generator>\n"
+            f"{items}\t</channel>\n</rss>\n")
     return Page(200, body.encode("utf-8"), "application/rss+xml; charset=UTF-8",
-                last_modified=latest_change(newest(chain)))
+                last_modified=changed)
+
+
+def feed_item(post: Post) -> str:
+    """One ``<item>`` of the feed, as WordPress prints it."""
+    link = L.href(post.path)
+    cats = "".join(f"\t\t<category><![CDATA[{c}]]></category>\n" for c in post.categories)
+    excerpt = " ".join(post.body.split()[:55])
+    return (f"\t<item>\n\t\t<title>{escape(post.title)}</title>\n\t\t<link>{link}</link>\n"
+            f"\t\t<comments>{link}#respond</comments>\n"
+            f"\t\t<dc:creator><![CDATA[{post.author[0]}]]></dc:creator>\n"
+            f"\t\t<pubDate>{format_datetime(post.published.astimezone(UTC))}</pubDate>\n"
+            f'{cats}\t\t<guid isPermaLink="false">{O}/?p={post.id}</guid>\n\n'
+            f"\t\t<description><![CDATA[{excerpt} [&#8230;]]]></description>\n"
+            f"\t\t<wfw:commentRss>{link}feed/</wfw:commentRss>\n"
+            f"\t\t<slash:comments>{len(post.comments)}</slash:comments>\n\t</item>\n")
 
 
 def not_found(chrome: L.Chrome) -> Page:
@@ -163,7 +146,26 @@ def rest_index() -> Page:
                 "application/json; charset=UTF-8")
 
 
-def robots() -> Page:
-    """robots.txt: WordPress's default."""
-    return Page(200, ROBOTS, "text/plain; charset=utf-8")
+def robots_txt(disallow: tuple[str, ...] = ()) -> bytes:
+    """robots.txt as WordPress writes it (its rules, then its sitemaps), with more
+    *disallow* rules.
 
+    >>> print(robots_txt(("/2017/03/",)).decode())
+    User-agent: *
+    Disallow: /wp-admin/
+    Allow: /wp-admin/admin-ajax.php
+    Disallow: /2017/03/
+    <BLANKLINE>
+    Sitemap: http://samplesite.invalid/wp-sitemap.xml
+    Sitemap: http://samplesite.invalid/news-sitemap.xml
+    <BLANKLINE>
+    """
+    rules = ["User-agent: *", "Disallow: /wp-admin/", "Allow: /wp-admin/admin-ajax.php"]
+    rules += [f"Disallow: {path}" for path in disallow]
+    sitemaps = [f"Sitemap: {O}{path}" for path in ROBOTS_SITEMAPS]
+    return "\n".join([*rules, "", *sitemaps, ""]).encode("utf-8")
+
+
+def robots(disallow: tuple[str, ...] = ()) -> Page:
+    """robots.txt: WordPress's, naming the site's sitemaps."""
+    return Page(200, robots_txt(disallow), "text/plain; charset=utf-8")

@@ -56,6 +56,16 @@ class Router:
         self.faulty = FaultyPages(site, faults) if faults and faults.active else None
         self.not_found = answer(self.faulty.not_found() if self.faulty else site.not_found,
                                 origin)
+        # Without faults every page's answer is fixed: render it once, on first request
+        # or all up front (``prerender``), so serving costs no more than a lookup.
+        self._answers: dict[str, Answer] = {}
+
+    def prerender(self) -> None:
+        """Render every page's answer now, so the first request of each is as cheap as
+        the next (a benchmark then measures its client, not this server)."""
+        if self.faulty is None:
+            for key in self.site.pages:
+                self.page_answer(key)
 
     def route(self, target: str) -> Answer:
         """The answer to a request for *target* (path and query as sent)."""
@@ -78,9 +88,18 @@ class Router:
         if key is None:
             return self.not_found
         if self.faulty is None:
-            return answer(self.site.pages[key], self.origin)
+            return self.page_answer(key)
         page, exposed = self.faulty.page(key, path)
         return answer(page, self.origin, exposed)
+
+
+    def page_answer(self, key: str) -> Answer:
+        """The fault-free answer for the page at *key*, rendered once.  (Two threads
+        rendering one page at once store equal answers: no lock is needed.)"""
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = answer(self.site.pages[key], self.origin)
+        return found
 
 
 def answer(page: Page, origin: str, exposed: bool = False) -> Answer:
@@ -293,7 +312,8 @@ class SampleServer:
     """
 
     def __init__(self, site: Site, host: str = "127.0.0.1", port: int = 0,
-                 faults: Faults | None = None, latency: float = 0.0) -> None:
+                 faults: Faults | None = None, latency: float = 0.0,
+                 prerender: bool = False) -> None:
         self.site = site
         self.faults = faults or Faults()
         self._httpd = _HTTPServer((host, port), latency)
@@ -303,6 +323,8 @@ class SampleServer:
         except ValueError:
             self._httpd.server_close()
             raise
+        if prerender:
+            self._httpd.router.prerender()
         self._httpd.faults = self.faults
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.05},
@@ -369,7 +391,9 @@ class SampleServer:
 
 
 def serve(site: Site, host: str = "127.0.0.1", port: int = 0,
-          faults: Faults | None = None, latency: float = 0.0) -> SampleServer:
+          faults: Faults | None = None, latency: float = 0.0,
+          prerender: bool = False) -> SampleServer:
     """Start serving *site* in a daemon thread, failing as *faults* say (none by
-    default), each response delayed by *latency* seconds; port 0 picks a free port."""
-    return SampleServer(site, host, port, faults, latency)
+    default), each response delayed by *latency* seconds, every page rendered before
+    the first request if *prerender*; port 0 picks a free port."""
+    return SampleServer(site, host, port, faults, latency, prerender)

@@ -1,5 +1,6 @@
-"""Pages that lead a crawler nowhere: an endless calendar, an endless pagination, a
-redirect loop and a redirect to another host.  Each is small and cheap to serve."""
+"""Pages that lead a crawler nowhere: an endless calendar, an endless pagination (of
+the home page, and of each category past its last page), a redirect loop and a
+redirect to another host.  Each is small and cheap to serve."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from html import escape
 from crawler.samplesite import words as W
 from crawler.samplesite.content import Post
 from crawler.samplesite.model import PLACEHOLDER as O
-from crawler.samplesite.model import Page
+from crawler.samplesite.model import Page, wp_path
 from crawler.samplesite.pages import LISTING_SIZE, summary
 
 LOOP = ("/loop/a/", "/loop/b/")
@@ -19,6 +20,8 @@ LOOP_TITLE = "مختارات من الأرشيف"
 OFFSITE_TITLE = "تقرير خاص من موقع شريك"
 _MONTH = re.compile(r"(\d{4})-(\d\d)")
 _PAGE = re.compile(r"/page/(\d{1,9})/")
+_CATEGORY_PAGE = re.compile(r"(/category/[^/]+/)page/(\d{1,9})/")
+_CATEGORY_BASE = re.compile(r"/category/[^/]+/")
 
 
 def redirects() -> dict[str, Page]:
@@ -43,6 +46,40 @@ def trap_page(path: str, query: str, chain: list[Post]) -> Page | None:
     elif (found := _PAGE.fullmatch(path)) and int(found[1]) >= 2:
         return endless_page(int(found[1]), chain)
     return None
+
+
+def category_page(path: str) -> tuple[str, int] | None:
+    """The category base and page number of a category pagination *path*.
+
+    >>> category_page("/category/سياسة/page/7/")
+    ('/category/سياسة/', 7)
+    """
+    found = _CATEGORY_PAGE.fullmatch(path)
+    return (found[1], int(found[2])) if found else None
+
+
+def never_ending(path: str, html: bytes) -> bytes:
+    """A category page's *html* with a link to the next page even on the last page, as
+    themes whose pagination never runs out print it."""
+    found = category_page(path) or (
+        (path, 1) if _CATEGORY_BASE.fullmatch(path) else None)
+    if found is None or b'class="next page-numbers"' in html:
+        return html
+    base, number = found
+    link = (f'<div class="nav-links"><a class="next page-numbers" '
+            f'href="{O}{wp_path(base)}page/{number + 1}/">التالي »</a></div>')
+    return html.replace(b"</main>", link.encode("utf-8") + b"</main>", 1)
+
+
+def endless_archive(base: str, number: int, last: list[Post]) -> Page:
+    """Page *number* of the category at *base*, past its last page, as themes that
+    never run out answer it: the *last* page's entries again, and a link to the next."""
+    entries = "\n".join(summary(p) for p in last)
+    nav = (f'<nav class="navigation pagination"><div class="nav-links">'
+           f'<a class="next page-numbers" href="{O}{wp_path(base)}page/{number + 1}/">'
+           f"التالي »</a></div></nav>")
+    return small_page(f"الصفحة {number}", f"archive category paged paged-{number}",
+                      entries + nav)
 
 
 def calendar(year: int, month: int) -> Page:
