@@ -16,10 +16,14 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
+import types
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,6 +143,25 @@ def _watch_crawl(crawl_pid: int) -> None:
     os._exit(0)
 
 
+def _ready() -> None:
+    """A first task, to start a worker."""
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Hide the crawl's main script from the workers started meanwhile.
+
+    A spawned worker imports its parent's ``__main__`` first; a script that runs a crawl
+    without an ``if __name__ == "__main__":`` guard would then run it again in every
+    worker.  The workers need nothing of the script: they import this module."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 class PageReader:
     """Reads pages in *workers* processes (0: in the calling process).
 
@@ -152,6 +175,11 @@ class PageReader:
             # spawn, not fork: the crawl's process runs a reactor, threads and SQLite.
             self._pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"),
                                              initializer=_worker_init, initargs=(os.getpid(),))
+            with _main_script_hidden():
+                # Each submit to a pool short of workers starts one: start them all now,
+                # while the script is hidden.
+                for _ in range(workers):
+                    self._pool.submit(_ready)
 
     @property
     def in_process(self) -> bool:

@@ -20,13 +20,14 @@ unchanged one costs a 304.  ``Discovery`` is a mixin of the article spider: Scra
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from lxml.html import HtmlElement
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
@@ -64,6 +65,31 @@ class DiscoveryOptions:
                    max_size=settings.getint("DOWNLOAD_MAXSIZE", 0))
 
 
+@dataclass
+class ArchiveGate:
+    """Archives wait for the sitemaps.  Sitemaps list every post in a few requests;
+    archives list ten a page, so a site whose sitemaps list its posts needs none of them
+    (a date archive widget alone links a page per month).  When the sitemaps are all
+    answered, the archives go if the sitemaps listed no post, and are left otherwise."""
+
+    #: Sitemap requests (robots.txt included) not answered yet.
+    open: int = 0
+    #: Posts of this crawl's sites the sitemaps listed.
+    posts: int = 0
+    #: Sitemap URLs asked for (robots.txt also names ``/wp-sitemap.xml``).
+    asked: set[str] = field(default_factory=set)
+    #: Requests for the first pages of archives, held until the sitemaps are read.
+    waiting: list[scrapy.Request] = field(default_factory=list)
+    decided: bool = False
+
+    def close(self) -> list[scrapy.Request]:
+        """Decide (once): the waiting archives to request, none if the sitemaps listed
+        posts."""
+        self.decided = True
+        released, self.waiting = (self.waiting if not self.posts else []), []
+        return released
+
+
 class Discovery:
     """Requests and callbacks of the discovery sources, mixed into the article spider,
     which provides the crawl's state and its ``make_request``."""
@@ -74,6 +100,7 @@ class Discovery:
     memory: CrawlMemory
     start_urls: list[str]
     discovery: DiscoveryOptions
+    gate: ArchiveGate
 
     def make_request(self, url: str, role: str, src: str | None,
                      streak: int = 0) -> scrapy.Request | None:
@@ -97,19 +124,17 @@ class Discovery:
 
     def discovery_requests(self) -> list[scrapy.Request]:
         """For each start URL's site: its robots.txt and sitemap index, its feed."""
-        requests = []
+        requests: list[scrapy.Request | None] = []
         origins = dict.fromkeys(f"{p.scheme}://{p.netloc}" for p in map(urlsplit, self.start_urls))
         for origin in origins:
             if self.discovery.sitemaps:
-                requests.append(self.discovery_request(f"{origin}/robots.txt", "robots",
-                                                       self.parse_robots))
-                requests += [self.discovery_request(url, "sitemap", self.parse_sitemap)
-                             for url in sitemap_urls(origin)]
+                requests.append(self.sitemap_request(f"{origin}/robots.txt", "robots"))
+                requests += [self.sitemap_request(url, "sitemap") for url in sitemap_urls(origin)]
             if self.discovery.feeds:
                 requests += [self.discovery_request(url, "feed", self.parse_feed,
                                                     conditional=True)
                              for url in feed_urls(origin)]
-        return requests
+        return [r for r in requests if r is not None]
 
     def discover_on_start_page(self, response: Response,
                                root: HtmlElement) -> Iterator[scrapy.Request]:
@@ -121,9 +146,41 @@ class Discovery:
                     yield self.discovery_request(url, "feed", self.parse_feed, src,
                                                  conditional=True)
         if self.discovery.archives:
-            for url in archive_links(root, response.url):
-                if self.site.allows(url):
-                    yield self.archive_request(url, src, 1)
+            archives = [self.archive_request(url, src, 1)
+                        for url in archive_links(root, response.url) if self.site.allows(url)]
+            if self.discovery.sitemaps and not self.gate.decided:
+                self.gate.waiting += archives
+            elif not self.gate.posts:
+                yield from archives
+            else:
+                self.crawler.stats.inc_value("discovery/archives_left", len(archives))
+
+    def sitemap_request(self, url: str, role: str, src: str | None = None,
+                        **meta: Any) -> scrapy.Request | None:
+        """A request for robots.txt or a sitemap, once per URL, counted as open until
+        answered (see ``ArchiveGate``)."""
+        key = self.canonical(url)
+        if key in self.gate.asked:
+            return None
+        self.gate.asked.add(key)
+        self.gate.open += 1
+        callback = self.parse_robots if role == "robots" else self.parse_sitemap
+        return self.discovery_request(key, role, callback, src, **meta)
+
+    def sitemap_answered(self) -> list[scrapy.Request]:
+        """One sitemap request less open; when none is, the archives' fate."""
+        self.gate.open -= 1
+        if self.gate.open > 0 or self.gate.decided:
+            return []
+        return self.decide_archives()
+
+    def decide_archives(self) -> list[scrapy.Request]:
+        """The waiting archive requests to make now that the sitemaps are read."""
+        left = len(self.gate.waiting)
+        released = self.gate.close()
+        if left and not released:
+            self.crawler.stats.inc_value("discovery/archives_left", left)
+        return released
 
     def discovery_request(self, url: str, role: str, callback: Callable[..., Any],
                           src: str | None = None, conditional: bool = False,
@@ -150,6 +207,8 @@ class Discovery:
         key = self.canonical(url)
         if not self.follows(key):
             return None
+        if role == "sitemap":
+            self.gate.posts += 1
         if self.memory.changed_since_fetched(key, lastmod):
             role = f"{role}_changed"
         return self.make_request(key, role, src)
@@ -171,7 +230,9 @@ class Discovery:
         for url in robots_sitemaps(response.body, response.url):
             if self.site.allows(url):
                 self.crawler.stats.inc_value("discovery/robots_sitemaps")
-                yield self.discovery_request(url, "sitemap", self.parse_sitemap, src)
+                if request := self.sitemap_request(url, "sitemap", src):
+                    yield request
+        yield from self.sitemap_answered()
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Follow a sitemap index to its post sitemaps; request the posts a sitemap
@@ -185,11 +246,13 @@ class Discovery:
             if url is None or not self.site.allows(url):
                 continue
             if kind == "sitemapindex":
-                if lists_posts(url) and depth < MAX_SITEMAP_DEPTH:
-                    yield self.discovery_request(url, "sitemap", self.parse_sitemap, src,
-                                                 sitemap_depth=depth + 1)
+                if lists_posts(url) and depth < MAX_SITEMAP_DEPTH and (
+                        request := self.sitemap_request(url, "sitemap", src,
+                                                        sitemap_depth=depth + 1)):
+                    yield request
             elif request := self.listed(url, entry.lastmod, "sitemap", src):
                 yield request
+        yield from self.sitemap_answered()
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         """Request the articles a feed lists that are new or changed."""
@@ -228,8 +291,20 @@ class Discovery:
             return
         yield self.archive_request(following, src, page + 1)
 
-    def discovery_failed(self, failure: Failure) -> None:
+    def discovery_failed(self, failure: Failure) -> list[scrapy.Request]:
         """No such source (or not readable): the chain and the other sources lead on."""
         request = getattr(failure, "request", None)
         role = request.meta.get("link_role") if request is not None else None
         self.crawler.stats.inc_value(f"discovery/{role or 'source'}_unavailable")
+        return self.sitemap_answered() if role in ("robots", "sitemap") else []
+
+    def archives_on_idle(self) -> None:
+        """A sitemap request that never came back (dropped on the way) must not hold
+        the archives for ever: when the crawl has nothing else to do, decide."""
+        if self.gate.decided or not self.gate.waiting:
+            return
+        released = self.decide_archives()
+        for request in released:
+            self.crawler.engine.crawl(request)
+        if released:
+            raise DontCloseSpider

@@ -1,4 +1,5 @@
-"""Scrapy's scheduler, with the requests it holds on disk rather than in memory.
+"""Scrapy's scheduler, with the requests it holds beyond the first thousand on disk
+rather than in memory.
 
 Discovery fans out: one sitemap page names 2,000 posts, and a site's sitemaps name all
 of them at once, so the scheduler may hold a request for every article of the site.
@@ -15,19 +16,23 @@ from scrapy.utils.job import job_dir
 from scrapy.utils.misc import build_from_crawler, load_object
 
 if TYPE_CHECKING:
+    from scrapy import Request
     from scrapy.crawler import Crawler
     from twisted.internet.defer import Deferred
 
 
 class DiskQueueScheduler(Scheduler):
-    """Keeps pending requests in Scrapy's disk queues: in ``JOBDIR`` when the crawl
-    has one (Scrapy's pause and resume), else in a temporary folder of its own, removed
-    when the crawl closes.
+    """Keeps pending requests in Scrapy's disk queues, beyond the first ``memory_size``
+    in a temporary folder of its own, removed when the crawl closes; all of them in
+    ``JOBDIR`` when the crawl has one (Scrapy's pause and resume).
 
     The folder holds this run's queue only: what later runs must fetch is derived from
     the corpus, never from a queue left behind."""
 
     _spool: tempfile.TemporaryDirectory[str] | None = None
+    #: Requests kept in memory before the queue spills to disk: pickling every request
+    #: costs more CPU than a short queue costs memory.
+    memory_size = 1000
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DiskQueueScheduler:
@@ -48,7 +53,14 @@ class DiskQueueScheduler(Scheduler):
             crawler=crawler,
         )
         scheduler._spool = spool
+        if spool is None:  # a paused crawl resumes from JOBDIR: every request goes there
+            scheduler.memory_size = 0
         return scheduler
+
+    def _dqpush(self, request: Request) -> bool:
+        if len(self.mqs) < self.memory_size:
+            return False  # to the memory queue
+        return super()._dqpush(request)
 
     def close(self, reason: str) -> Deferred[None] | None:
         try:

@@ -28,7 +28,7 @@ The demo and the tests lower the politeness settings for a site on loopback only
 - ``DISCOVERY_FEEDS``: also read the site's RSS/Atom feeds (``/feed/`` and those the
   start pages name) (default on).
 - ``DISCOVERY_ARCHIVES``: also page through the category and date archives the
-  start pages link (default on).
+  start pages link, when the sitemaps list no post (default on).
 - ``DISCOVERY_ARCHIVE_MAX_PAGES``: pages of one archive read at most (default 20);
   an archive is left earlier at a page that lists no article not already known or
   requested.

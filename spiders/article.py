@@ -22,7 +22,7 @@ from crawler.dates import (
     parse_date,
     to_iso,
 )
-from crawler.discovery import Discovery, DiscoveryOptions
+from crawler.discovery import ArchiveGate, Discovery, DiscoveryOptions
 from crawler.extract import css
 from crawler.fetchlog import fetch_record, now
 from crawler.items import Article, Fetch
@@ -74,6 +74,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
         self.corpus_path: str | None = None
         self.bridge_max_pages = 5
         self.discovery = DiscoveryOptions()
+        self.gate = ArchiveGate()
         self.allowed_domains = self.site.domains
         self._non_article = [re.compile(p) for p in self.profile.non_article]
         self._article_path = re.compile(self.profile.article_path or "") \
@@ -103,6 +104,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
         spider.bridge_max_pages = settings.getint("BRIDGE_MAX_PAGES", 5)
         spider.reader = PageReader(settings.getint("PARSE_WORKERS", 0))
         spider.discovery = DiscoveryOptions.from_settings(settings)
+        crawler.signals.connect(spider.archives_on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.close_memory, signal=signals.spider_closed)
         return spider
 

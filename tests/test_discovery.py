@@ -14,6 +14,7 @@ import pytest
 import scrapy
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from crawler.items import Fetch
 from crawler.memory import CrawlMemory
@@ -163,7 +164,7 @@ def test_a_feed_fetched_before_is_asked_for_conditionally_and_a_304_leads_nowher
 
 
 def test_a_start_page_names_its_feed_and_links_its_archives():
-    spider = make_spider()
+    spider = make_spider({"DISCOVERY_SITEMAPS": False})  # no sitemaps: archives go at once
     home = Request(f"{NEWS}/", meta={"link_role": "start"})
     page = generate(60, seed=4).pages["/"].render(NEWS)
     requests = requests_of(spider.parse(answer(home, page, HtmlResponse)))
@@ -188,6 +189,46 @@ def category_page(spider: ArticleSpider, page: int) -> list[scrapy.Request]:
     request = Request(ELECTIONS, meta={"link_role": "archive", "archive_page": page})
     return requests_of(spider.parse_archive(answer(request, fixture(
         "pages", "wp_twentytwentyone_category.html"), HtmlResponse)))
+
+
+def home_archives_held(spider: ArticleSpider) -> list[scrapy.Request]:
+    """The requests of the sample home page, once the spider asked for its sitemaps."""
+    assert spider.discovery_requests()  # robots.txt and the sitemap index: 2 open
+    home = Request(f"{NEWS}/", meta={"link_role": "start"})
+    page = generate(60, seed=4).pages["/"].render(NEWS)
+    return requests_of(spider.parse(answer(home, page, HtmlResponse)))
+
+
+def test_archives_wait_for_the_sitemaps_and_are_left_when_they_list_the_posts():
+    spider = make_spider()
+    requests = home_archives_held(spider)
+    assert not [r for r in requests if r.meta["link_role"] == "archive"]
+    assert len(spider.gate.waiting) == len(CATEGORIES)
+    robots = Request(f"{NEWS}/robots.txt", meta={"link_role": "robots"})
+    assert not [r for r in requests_of(spider.parse_robots(answer(
+        robots, b"User-agent: *\nDisallow:\n", TextResponse))) if r.meta["link_role"] == "archive"]
+    index = Request(f"{NEWS}/wp-sitemap.xml", meta={"link_role": "sitemap"})
+    posts = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             b"<url><loc>" + NEWS.encode() + b"/2025/05/24/x/</loc></url></urlset>")
+    out = requests_of(spider.parse_sitemap(answer(index, posts)))
+    assert [r.meta["link_role"] for r in out] == ["sitemap"]  # the post, no archive
+    assert spider.gate.decided and not spider.gate.waiting
+    assert spider.crawler.stats.get_value("discovery/archives_left") == len(CATEGORIES)
+
+
+def test_archives_go_when_the_sitemaps_fail_or_list_no_post():
+    spider = make_spider()
+    home_archives_held(spider)
+    robots = Request(f"{NEWS}/robots.txt", meta={"link_role": "robots"})
+    failure = Failure(ValueError("404"))
+    failure.request = robots  # type: ignore[attr-defined]
+    assert spider.discovery_failed(failure) == []  # one sitemap request still open
+    index = Request(f"{NEWS}/wp-sitemap.xml", meta={"link_role": "sitemap"})
+    failure = Failure(ValueError("404"))
+    failure.request = index  # type: ignore[attr-defined]
+    released = spider.discovery_failed(failure)
+    assert [(r.url, r.meta["link_role"]) for r in released] == [
+        (f"{NEWS}/category/{quote(c.replace(' ', '-'))}/", "archive") for c in CATEGORIES]
 
 
 def test_an_archive_page_leads_to_its_articles_and_its_next_page():
@@ -281,7 +322,8 @@ def test_the_chain_alone_asks_for_no_discovery_page(both):
     for wanted in ("/robots.txt", "/wp-sitemap.xml", "/wp-sitemap-posts-post-1.xml",
                    "/news-sitemap.xml", "/feed/"):
         assert wanted in fanout
-    assert len([p for p in fanout if p.startswith("/category/")]) >= 8
+    # The sitemaps list every post: the archives, ten posts a page, are left unread.
+    assert not [p for p in fanout if p.startswith("/category/")]
 
 
 def test_category_pagination_that_never_ends_is_left_at_the_first_page_with_nothing_new(
@@ -325,14 +367,15 @@ def test_archives_capped_at_one_page_and_robots_disallowed_feeds_still_reach_eve
 
 def test_a_scheduled_run_reads_one_unchanged_page_per_source(tmp_path: Path):
     """The second run of an unchanged site: feed and category pages answer 304, no
-    archive is paged and no article is fetched from a sitemap, feed or archive."""
+    archive is paged and no article is fetched from a sitemap, feed or archive.  (With
+    sitemaps on, no category page is read at all: see the next test.)"""
     site = generate(60, seed=4)
     db = tmp_path / "corpus.db"
     with serve(site) as server:
-        crawl(server.origin, db)
+        crawl(server.origin, db, "-s", "DISCOVERY_SITEMAPS=0")
         first = len(server.responses)
-        assert first > 80
-        crawl(server.origin, db)
+        assert first > 60
+        crawl(server.origin, db, "-s", "DISCOVERY_SITEMAPS=0")
         second = [(unquote(p), s) for p, s in server.responses[first:]]
     discovery = [(p, s) for p, s in second if p.startswith(("/feed/", "/category/"))]
     assert len(discovery) == 9 and {s for _, s in discovery} == {304}
@@ -340,8 +383,21 @@ def test_a_scheduled_run_reads_one_unchanged_page_per_source(tmp_path: Path):
         db, "select link_role from fetches where run_id = 2 and final_url in "
             "(select url from articles)")]
     assert not set(roles_second) & DISCOVERY_ROLES
-    # Whole pages: the home page, robots.txt and the sitemaps (which must stay whole, so
-    # a post a killed run left unfetched is still listed); everything else a 304.
+    # Whole pages: the home page and robots.txt; everything else a 304.
+    assert {p for p, s in second if s != 304} == {"/", "/robots.txt"}
+
+
+def test_a_scheduled_run_with_sitemaps_reads_them_whole_and_no_archive(tmp_path: Path):
+    site = generate(60, seed=4)
+    db = tmp_path / "corpus.db"
+    with serve(site) as server:
+        crawl(server.origin, db)
+        first = len(server.responses)
+        crawl(server.origin, db)
+        second = [(unquote(p), s) for p, s in server.responses[first:]]
+    assert not [p for p, _ in server.responses if unquote(p).startswith("/category/")]
+    assert [s for p, s in second if p == "/feed/"] == [304]
+    # Sitemaps stay whole, so a post a killed run left unfetched is still listed.
     assert {p for p, s in second if s != 304} == {
         "/", "/robots.txt", "/wp-sitemap.xml", "/wp-sitemap-posts-post-1.xml",
         "/news-sitemap.xml"}
@@ -368,5 +424,3 @@ def test_fetch_records_keep_the_discovery_pages_with_their_role(both):
     assert by_path["robots.txt"] == ("robots", None)
     assert by_path["news-sitemap.xml"] == ("sitemap", f"http://{origin}/robots.txt")
     assert by_path["feed/"][0] == "feed"
-    assert {role for path, (role, _) in by_path.items() if path.startswith("category/")} == {
-        "archive"}

@@ -25,25 +25,27 @@ def open_scheduler(settings: dict | None = None) -> tuple[DiskQueueScheduler, sc
     return scheduler, spider
 
 
-def test_requests_wait_on_disk_in_a_folder_removed_at_close():
+def test_requests_beyond_the_memory_size_wait_on_disk_in_a_folder_removed_at_close():
     scheduler, spider = open_scheduler()
+    scheduler.memory_size = 10
     assert scheduler.dqdir is not None
     folder = Path(scheduler.dqdir).parent
     urls = [f"https://a.example/{n}/" for n in range(50)]
     for url in urls:
         assert scheduler.enqueue_request(scrapy.Request(url, meta={"link_role": "sitemap"}))
     assert not scheduler.enqueue_request(scrapy.Request(urls[0]))  # seen: filtered
-    assert len(scheduler) == 50 and len(scheduler.mqs) == 0
+    assert len(scheduler) == 50 and len(scheduler.mqs) == 10
     assert any(folder.rglob("*")) and folder.exists()
     first = scheduler.next_request()
     assert first is not None and first.url in urls and first.meta["link_role"] == "sitemap"
-    assert spider.crawler.stats.get_value("scheduler/enqueued/disk") == 50
+    assert spider.crawler.stats.get_value("scheduler/enqueued/disk") == 40
     scheduler.close("finished")
     assert not folder.exists()
 
 
 def test_a_jobdir_is_used_and_kept(tmp_path: Path):
     scheduler, _ = open_scheduler({"JOBDIR": str(tmp_path / "job")})
+    assert scheduler.memory_size == 0  # all of a resumable queue is on disk
     assert scheduler.dqdir is not None
     assert Path(scheduler.dqdir).is_relative_to(tmp_path / "job")
     scheduler.enqueue_request(scrapy.Request("https://a.example/x/"))
