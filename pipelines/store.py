@@ -12,7 +12,7 @@ from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.errors import StorageError
-from crawler.items import Article
+from crawler.items import Article, Fetch
 from crawler.storage import Corpus, SaveCounts
 
 if TYPE_CHECKING:
@@ -87,7 +87,9 @@ class StorePipeline:
             name = adapter.get("url") or adapter.get("requested_url")
             raise DropItem(f"not stored, the corpus is unavailable: {name}", log_level="DEBUG")
         try:
-            self._add(adapter.asdict())
+            # Our items hold plain values: a shallow copy is the row, without the
+            # recursive walk ItemAdapter.asdict makes over bodies, links and fetches.
+            self._add(dict(item) if isinstance(item, (Article, Fetch)) else adapter.asdict())
         except StorageError as e:
             raise DropItem(f"not stored: {e}") from e
         return item
