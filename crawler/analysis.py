@@ -172,14 +172,24 @@ class PageReader:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         if workers > 0:
-            # spawn, not fork: the crawl's process runs a reactor, threads and SQLite.
-            self._pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"),
-                                             initializer=_worker_init, initargs=(os.getpid(),))
-            with _main_script_hidden():
-                # Each submit to a pool short of workers starts one: start them all now,
-                # while the script is hidden.
-                for _ in range(workers):
-                    self._pool.submit(_ready)
+            try:
+                self._pool = self._start(workers)
+            except (OSError, ImportError, NotImplementedError) as e:
+                # No process pool here (no /dev/shm in some containers): read in-process.
+                logger.warning("no page reader process (%s): reading pages in the crawl's "
+                               "process", e)
+
+    @staticmethod
+    def _start(workers: int) -> ProcessPoolExecutor:
+        # spawn, not fork: the crawl's process runs a reactor, threads and SQLite.
+        pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"),
+                                   initializer=_worker_init, initargs=(os.getpid(),))
+        with _main_script_hidden():
+            # Each submit to a pool short of workers starts one: start them all now,
+            # while the script is hidden.
+            for _ in range(workers):
+                pool.submit(_ready)
+        return pool
 
     @property
     def in_process(self) -> bool:
