@@ -28,9 +28,10 @@ from scrapy.http import Response
 from scrapy.settings import Settings
 from twisted.internet import defer
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from crawler.cli import project_settings
-from crawler.stages import StageProfile, profiling
+from crawler.stages import StageProfile, profiling, require_profiler
 
 SEED = 0
 # Settings of a crawl that walks the links alone, entering the site at its start page.
@@ -146,6 +147,8 @@ def run_bench(articles: int, latency: float, concurrency: int, start: str,
               overrides: Sequence[str] = ()) -> BenchResult:
     """Serve the sample site in a child, crawl it from *start* (home or middle) and
     measure; then, if *bare*, fetch the same pages with the bare spider."""
+    if profile:
+        require_profiler()
     path = middle_path(articles) if start == "middle" else "/"
     proc, origin = start_site(articles, latency)
     try:
@@ -220,8 +223,13 @@ def measure(result: BenchResult, db: Path, start_url: str, bare: bool, profile: 
             fetched.close()
             stop_reactor()
 
-    crawls()
-    process.start(stop_after_crawl=False)
+    # A failure stops the reactor (or keeps it from starting) and is raised here.
+    failures: list[Failure] = []
+    crawls().addErrback(failures.append)
+    if not failures:
+        process.start(stop_after_crawl=False)
+    if failures:
+        failures[0].raiseException()
     stats: dict[str, Any] = ours.stats.get_stats() if ours.stats else {}
     result.ours.pages = stats.get("response_received_count", 0)
     result.finish_reason = str(stats.get("finish_reason"))

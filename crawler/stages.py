@@ -109,6 +109,16 @@ class Profiling:
     result: StageProfile | None = None
 
 
+def require_profiler() -> Any:
+    """pyinstrument's Profiler, or a one-line error saying how to install it."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        raise click.ClickException(
+            "--profile needs pyinstrument: pip install 'arabic-news-crawler[bench]'") from None
+    return Profiler
+
+
 @contextmanager
 def profiling(enabled: bool) -> Iterator[Profiling]:
     """Sample the block's stack every millisecond (when *enabled*) and sort the time by
@@ -117,12 +127,7 @@ def profiling(enabled: bool) -> Iterator[Profiling]:
     if not enabled:
         yield holder
         return
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        raise click.ClickException(
-            "--profile needs pyinstrument: pip install 'arabic-news-crawler[bench]'") from None
-    profiler = Profiler(interval=0.001, async_mode="disabled")
+    profiler = require_profiler()(interval=0.001, async_mode="disabled")
     profiler.start()
     try:
         yield holder

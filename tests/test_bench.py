@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import subprocess
 import sys
@@ -96,6 +97,18 @@ def test_bench_refuses_a_bad_setting_in_one_line():
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "PARSE_WORKERS" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bench_profile_without_pyinstrument_is_one_line(tmp_path):
+    # A pyinstrument that cannot be imported, first on the path.
+    (tmp_path / "pyinstrument.py").write_text("raise ImportError('not installed')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([sys.executable, "-m", "crawler", "bench", "--articles", "20",
+                             "--profile"], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Error: --profile needs pyinstrument: pip install 'arabic-news-crawler[bench]'")
 
 
 def test_bench_rejects_an_unknown_start():
