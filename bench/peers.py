@@ -48,12 +48,14 @@ from urllib.parse import unquote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import click  # noqa: E402
 import sqlite_utils  # noqa: E402
 
+from crawler import bench  # noqa: E402
 from crawler.samplesite import generate  # noqa: E402
 from crawler.text import normalize_arabic  # noqa: E402
 
-SEED = 0
+SEED = bench.SEED
 # Longer than any tool needs for 2,000 articles; a tool still running then is stopped.
 TOOL_TIMEOUT = 1800
 # The site outlives the three tools' runs, and stops on its own if this script dies.
@@ -355,33 +357,18 @@ def run_peers(articles: int, latency: float, concurrency: int = 8, parallel: int
                                                          note="not installed"))
             return results
         finally:
-            stop_site(proc)
+            bench.stop_site(proc)
 
 
 def start_site(articles: int, latency: float, log: Path) -> tuple[subprocess.Popen, str]:
-    """Start ``python -m crawler.samplesite`` with every page rendered up front (serving
-    then costs the server a lookup), its errors to *log*; return it and its origin."""
+    """``crawler bench``'s sample site, its errors to *log*; return it and its origin."""
     with log.open("wb") as errors:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.samplesite", "--articles", str(articles),
-             "--seed", str(SEED), "--latency", str(latency), "--prerender",
-             "--max-seconds", str(SITE_MAX_SECONDS)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    origin = proc.stdout.readline().strip()
-    if not origin.startswith("http://127.0.0.1:"):
-        stop_site(proc)
-        lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-        raise SiteError("the sample site did not start" + (f": {lines[-1]}" if lines else ""))
-    return proc, origin
-
-
-def stop_site(proc: subprocess.Popen) -> None:
-    """Stop the site child and close its pipe."""
-    proc.terminate()
-    proc.wait(timeout=10)
-    if proc.stdout:
-        proc.stdout.close()
+        try:
+            return bench.start_site(articles, latency, errors, SITE_MAX_SECONDS)
+        except click.ClickException:
+            lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+            raise SiteError("the sample site did not start"
+                            + (f": {lines[-1]}" if lines else "")) from None
 
 
 def check_arguments(articles: int, latency: float, concurrency: int,

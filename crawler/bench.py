@@ -17,7 +17,7 @@ from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 import scrapy
@@ -111,13 +111,15 @@ def bare_settings(concurrency: int) -> Settings:
     })
 
 
-def start_site(articles: int, latency: float) -> tuple[subprocess.Popen, str]:
-    """Start ``python -m crawler.samplesite`` in a child process; return it and its origin."""
+def start_site(articles: int, latency: float, errors: IO[bytes] | None = None,
+               max_seconds: float = SITE_MAX_SECONDS) -> tuple[subprocess.Popen, str]:
+    """Start ``python -m crawler.samplesite`` in a child process, every page rendered up
+    front, its stderr to *errors* (default: ours); return it and its origin."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "crawler.samplesite", "--articles", str(articles),
          "--seed", str(SEED), "--latency", str(latency), "--prerender",
-         "--max-seconds", str(SITE_MAX_SECONDS)],
-        stdout=subprocess.PIPE, text=True)
+         "--max-seconds", str(max_seconds)],
+        stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
     origin = proc.stdout.readline().strip()
     if not origin.startswith("http://127.0.0.1:"):
