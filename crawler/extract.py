@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -36,6 +37,7 @@ _TAG_RESIDUE = re.compile(r"<(?=[A-Za-z/!?])")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _COMMENT_CLASSES = {"comments-area", "comment-list", "commentlist", "comment", "comments"}
 _selectors: dict[str, CSSSelector] = {}
+_BARE_CLASS = re.compile(r"^\.([\w-]+)$")
 
 
 def css(root: HtmlElement, query: str) -> list[HtmlElement]:
@@ -252,12 +254,28 @@ def body_element(root: HtmlElement, profile: Profile) -> HtmlElement | None:
 def clean_body(body: HtmlElement, profile: Profile) -> None:
     """Remove read-also blocks and boilerplate from the body container, in place."""
     doomed = read_also_blocks(body.getroottree().getroot(), body)
-    # One union selector: a single walk of the body instead of one per query.
-    doomed.extend(css(body, ", ".join(profile.body_exclude_css)))
+    doomed.extend(_excluded_in(body, profile.body_exclude_css))
     for el in doomed:
         parent = el.getparent()
         if parent is not None:
             _drop_keep_tail(el, parent)
+
+
+def _excluded_in(body: HtmlElement, queries: tuple[str, ...]) -> list[HtmlElement]:
+    """Elements of *body* (itself included) matching any of *queries*, in one walk.
+
+    A class test is the costly part of a CSS query in XPath, and most of the dozens of
+    boilerplate classes are absent from a given body: queries that are a bare class the
+    body does not use are left out of the union."""
+    present = set(" ".join(body.xpath("descendant-or-self::*/@class")).split())
+    kept = [q for q in queries if (m := _BARE_CLASS.match(q)) is None or m[1] in present]
+    return _union(", ".join(kept))(body) if kept else []
+
+
+@lru_cache(maxsize=256)
+def _union(query: str) -> CSSSelector:
+    # Bounded: the unions differ with the classes each page uses.
+    return CSSSelector(query, translator="html")
 
 
 def _drop_keep_tail(el: HtmlElement, parent: HtmlElement) -> None:

@@ -25,7 +25,10 @@ _LETTER_FORMS = str.maketrans({
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # Letter forms and digits in one table: one pass over a long body, not two.
 _KEY_FORMS: dict[int, str | int | None] = {**_LETTER_FORMS, **_DIGITS}
-_SPACE = re.compile(r"\s+")
+# The same as (old, new) pairs: str.replace of the few present beats str.translate with
+# a dict, which looks up every character of a long body.
+_KEY_PAIRS = tuple((chr(old), chr(new) if isinstance(new, int) else str(new))
+                   for old, new in _KEY_FORMS.items())
 # Invisible marks that editors paste into Arabic text (RLM, LRM, ZWJ, ZWNJ, BOM...).
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
 
@@ -45,7 +48,8 @@ def collapse_space(text: str) -> str:
     >>> collapse_space("  a\\u00a0\\n b ")
     'a b'
     """
-    return _SPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
+    # str.split() splits on exactly what \s matches, and far faster than re.sub.
+    return " ".join(_INVISIBLE.sub("", text).split())
 
 
 def normalize_arabic(text: str) -> str:
@@ -59,7 +63,9 @@ def normalize_arabic(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text)
     text = _DIACRITICS.sub("", text).replace(_TATWEEL, "")
-    text = text.translate(_KEY_FORMS)
+    for old, new in _KEY_PAIRS:
+        if old in text:
+            text = text.replace(old, new)
     return collapse_space(text).lower()
 
 
