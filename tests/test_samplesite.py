@@ -622,10 +622,12 @@ def test_samplesite_doctests():
 # -- the server ---------------------------------------------------------------------------
 
 
-def get(origin: str, target: str, method: str = "GET") -> http.client.HTTPResponse:
+def get(origin: str, target: str, method: str = "GET",
+        **headers: str) -> http.client.HTTPResponse:
+    """One request on a connection of its own; header names with ``_`` for ``-``."""
     conn = http.client.HTTPConnection(urlsplit(origin).netloc, timeout=10)
     try:
-        conn.request(method, target)
+        conn.request(method, target, headers={k.replace("_", "-"): v for k, v in headers.items()})
         response = conn.getresponse()
         response.body = response.read()
         return response
@@ -753,18 +755,6 @@ def test_server_stops_and_frees_its_port(site):
 # -- conditional requests and a site that changes while served ----------------------------
 
 
-def get_with(origin: str, target: str, method: str = "GET",
-             **headers: str) -> http.client.HTTPResponse:
-    conn = http.client.HTTPConnection(urlsplit(origin).netloc, timeout=10)
-    try:
-        conn.request(method, target, headers={k.replace("_", "-"): v for k, v in headers.items()})
-        response = conn.getresponse()
-        response.body = response.read()
-        return response
-    finally:
-        conn.close()
-
-
 def article_target(site: Site, theme: str) -> tuple[str, dict]:
     """Path and truth of the first article in *theme* that was updated after publication."""
     for i, article in enumerate(site.truth["articles"]):
@@ -790,13 +780,13 @@ def test_if_none_match_answers_304_without_a_body(server):
     first = get(server.origin, path)
     etag, modified = first.getheader("ETag"), first.getheader("Last-Modified")
     for header in (etag, "W/" + etag, '"nope", ' + etag, "*"):
-        response = get_with(server.origin, path, If_None_Match=header)
+        response = get(server.origin, path, If_None_Match=header)
         assert (response.status, response.body) == (304, b""), header
         assert response.getheader("ETag") == etag
         assert response.getheader("Last-Modified") == modified
-    head = get_with(server.origin, path, "HEAD", If_None_Match=etag)
+    head = get(server.origin, path, "HEAD", If_None_Match=etag)
     assert head.status == 304
-    other = get_with(server.origin, path, If_None_Match='"nope"')
+    other = get(server.origin, path, If_None_Match='"nope"')
     assert (other.status, other.body) == (200, first.body)
 
 
@@ -808,9 +798,9 @@ def test_if_modified_since_counts_only_without_if_none_match(server):
     later = format_datetime(modified + timedelta(days=400), usegmt=True)
     for since, status in ((first.getheader("Last-Modified"), 304), (later, 304),
                           (earlier, 200), ("not a date", 200)):
-        assert get_with(server.origin, path, If_Modified_Since=since).status == status, since
+        assert get(server.origin, path, If_Modified_Since=since).status == status, since
     # If-None-Match takes precedence (RFC 9110, 13.2.2): a changed tag wins over a date.
-    response = get_with(server.origin, path, If_None_Match='"old"', If_Modified_Since=later)
+    response = get(server.origin, path, If_None_Match='"old"', If_Modified_Since=later)
     assert response.status == 200 and response.body == first.body
 
 
@@ -823,7 +813,7 @@ def test_listings_last_changed_with_their_newest_article(server):
                                         or truth[lower_to_upper(h)]["published"])
                  for h in listed)
     assert parsedate_to_datetime(home.getheader("Last-Modified")) == newest
-    assert get_with(server.origin, "/", If_None_Match=home.getheader("ETag")).status == 304
+    assert get(server.origin, "/", If_None_Match=home.getheader("ETag")).status == 304
     assert get(server.origin, "/feed/").getheader("ETag")
 
 
@@ -832,9 +822,9 @@ def lower_to_upper(url: str) -> str:
 
 
 def test_conditions_do_not_apply_to_redirects_and_missing_pages(server):
-    missing = get_with(server.origin, "/2017/01/01/no-such-post/", If_None_Match="*")
+    missing = get(server.origin, "/2017/01/01/no-such-post/", If_None_Match="*")
     assert missing.status == 404 and missing.body and missing.getheader("ETag") is None
-    moved = get_with(server.origin, "/?p=3", If_None_Match="*")
+    moved = get(server.origin, "/?p=3", If_None_Match="*")
     assert moved.status == 301 and moved.getheader("ETag") is None
 
 
@@ -842,7 +832,7 @@ def test_304s_are_counted_with_the_other_requests(site):
     path = site.article_paths[4]
     with serve(site) as running:
         etag = get(running.origin, path).getheader("ETag")
-        get_with(running.origin, path, If_None_Match=etag)
+        get(running.origin, path, If_None_Match=etag)
         get(running.origin, "/nothing")
         assert running.requests == [path, path, "/nothing"]
         assert running.responses == [(path, 200), (path, 304), ("/nothing", 404)]
@@ -860,12 +850,12 @@ def test_replace_site_moves_the_served_site_on_a_day():
         assert running.origin == origin and running.site is after
         assert running.truth == after.truth_for(origin)
         assert get(origin, new_path).status == 200
-        page = get_with(origin, head, If_None_Match=old_head.getheader("ETag"))
+        page = get(origin, head, If_None_Match=old_head.getheader("ETag"))
         assert page.status == 200 and page.body == after.pages[head].render(origin)
         # An old article nobody edited: its body moved on (widgets), its date did not.
         old = before.article_paths[10]
         since = get(origin, old).getheader("Last-Modified")
-        assert get_with(origin, old, If_Modified_Since=since).status == 304
+        assert get(origin, old, If_Modified_Since=since).status == 304
         assert len(running.requests) == 6
 
 
