@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from urllib.parse import (
     SplitResult,
     parse_qsl,
@@ -37,6 +38,12 @@ _PATH_SAFE = "/-._~!$&'()*+,;=:@"
 # One or more trailing ``/amp`` segments (``/x/amp/amp/`` too, so a second pass finds none).
 _AMP_SUFFIX = re.compile(r"(/amp)+/?$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# A URL that may already be spelled canonically: lower-case scheme and host, a path of
+# characters kept as they are and escapes of non-ASCII bytes in upper-case hex (an escape
+# of an ASCII character may be one to decode), no query, no fragment.  Most links on a
+# WordPress site are; they skip the full parse.
+_PLAIN = re.compile(r"(https?)://([a-z0-9.:-]+)((?:/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]"
+                    r"|%[89A-F][0-9A-F])*)+)")
 
 
 def _bare(host: str) -> str:
@@ -89,6 +96,12 @@ class SiteURLs:
         except ValueError:  # unbalanced IPv6 brackets, a port that is no number
             return False
         return _bare(netloc) in self.hosts
+
+    @cached_property
+    def netlocs(self) -> frozenset[str]:
+        """The host spellings whose canonical form this crawl knows (with and without
+        ``www.``)."""
+        return frozenset(spelling for bare in self.hosts for spelling in (bare, "www." + bare))
 
     @property
     def domains(self) -> list[str]:
@@ -166,6 +179,12 @@ def canonicalize_url(url: str, site: SiteURLs | None = None) -> str:
     'https://site.com/?p=123'
     """
     site = site or SiteURLs()
+    plain = _already_plain(url, site)
+    return plain if plain is not None else _parsed_canonical(url, site)
+
+
+def _parsed_canonical(url: str, site: SiteURLs) -> str:
+    """The canonical form of any *url*, by a full parse."""
     parts = _split(url.strip())
     if parts is None:  # no host can be read: the text itself, less its fragment, is the key
         return url.partition("#")[0].strip()
@@ -174,6 +193,25 @@ def canonicalize_url(url: str, site: SiteURLs | None = None) -> str:
     scheme, netloc = site.hosts.get(_bare(netloc), (scheme, netloc))
     path = _canonical_path(parts.path, site.trailing_slash)
     return urlunsplit((scheme, netloc, path, _canonical_query(parts.query), ""))
+
+
+def _already_plain(url: str, site: SiteURLs) -> str | None:
+    """The canonical form of *url* when only its scheme and host form can change (a
+    link to one of the crawl's hosts, spelled as the full parse would leave it), else
+    None: the full parse then decides."""
+    match = _PLAIN.fullmatch(url)
+    if match is None or match[2] not in site.netlocs:
+        return None
+    path = match[3]
+    if "//" in path or path.endswith(("/amp", "/amp/")):
+        return None
+    last = path.rsplit("/", 1)[-1]
+    if site.trailing_slash and last and "." not in last:
+        return None
+    if not site.trailing_slash and len(path) > 1 and path.endswith("/"):
+        return None
+    scheme, netloc = site.hosts[_bare(match[2])]
+    return f"{scheme}://{netloc}{path}"
 
 
 def _split(url: str) -> SplitResult | None:

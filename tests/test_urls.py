@@ -10,7 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from crawler.errors import BadStartURL, UsageError
-from crawler.urls import SiteURLs, canonicalize_url, check_url
+from crawler.urls import SiteURLs, _already_plain, _parsed_canonical, canonicalize_url, check_url
 
 SLUG = "بلدية-صور"
 SLUG_UPPER = quote(SLUG, safe="-")  # %D8%A8...
@@ -313,3 +313,32 @@ def test_distinct_slugs_give_distinct_keys(segments: list[str]) -> None:
     url = "https://janoubia.com/" + "/".join(segments) + "/"
     other = "https://janoubia.com/" + "/".join(segments) + "-2/"
     assert canonicalize_url(url, JANOUBIA) != canonicalize_url(other, JANOUBIA)
+
+
+PLAIN_HOSTS = st.sampled_from(["janoubia.com", "www.janoubia.com", "127.0.0.1:8000",
+                               "www.127.0.0.1:8000", "news.example", "janoubia.com:443"])
+PLAIN_SEGMENT = st.lists(
+    st.sampled_from(list("aZ09-._~!$&'()*+,;=:@") + ["%D8%A7", "%d8%a7", "%2F", "%41", "%FF",
+                                                      "%80", "amp", "/"]), max_size=8).map("".join)
+
+
+@given(st.sampled_from(["http", "https"]), PLAIN_HOSTS, st.lists(PLAIN_SEGMENT, max_size=4),
+       st.sampled_from(["", "/"]), SITES)
+@example("https", "janoubia.com", ["x", "amp"], "/", JANOUBIA)
+@example("https", "janoubia.com", ["x.html"], "/", SiteURLs(trailing_slash=False))
+def test_plain_urls_skip_the_parse_with_the_same_result(
+        scheme: str, host: str, segments: list[str], slash: str, site: SiteURLs) -> None:
+    # Links spelled as the crawl would spell them skip the full parse: same key either way.
+    url = f"{scheme}://{host}/" + "/".join(segments) + slash
+    for candidate in (url, canonicalize_url(url, site)):
+        plain = _already_plain(candidate, site)
+        if plain is not None:
+            assert plain == _parsed_canonical(candidate, site)
+
+
+def test_canonical_links_of_the_crawls_site_skip_the_parse() -> None:
+    site = SiteURLs.from_urls(["https://janoubia.com/"])
+    url = "https://www.janoubia.com/2017/09/12/%D8%A7%D9%84/"
+    assert _already_plain(url, site) == "https://janoubia.com/2017/09/12/%D8%A7%D9%84/"
+    assert _already_plain(url.lower(), site) is None  # lower-case escapes: parsed
+    assert _already_plain(url + "?utm_source=x", site) is None
