@@ -11,7 +11,12 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import Any
 
+from cssselect import parse as parse_css
+from cssselect.parser import Class as CssClass
+from cssselect.parser import CombinedSelector
+from cssselect.parser import Hash as CssHash
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
@@ -41,11 +46,52 @@ _BARE_CLASS = re.compile(r"^\.([\w-]+)$")
 
 
 def css(root: HtmlElement, query: str) -> list[HtmlElement]:
-    """Elements of *root* matching a CSS *query* (compiled once, then cached)."""
+    """Elements of *root* matching a CSS *query* (compiled once, then cached).
+
+    Each query is a pass over the tree, and most of a profile's fallback queries name
+    classes a given page does not use: those are answered without the pass."""
     sel = _selectors.get(query)
     if sel is None:
         sel = _selectors[query] = CSSSelector(query, translator="html")
+    words = _page_words(root)
+    if not any(needed <= words for needed in _needed_words(query)):
+        return []
     return sel(root)
+
+
+_WORDS = etree.XPath("//@class | //@id", smart_strings=False)
+# The words of the page last asked about, held with its root element.
+_last_page: list[tuple[HtmlElement, frozenset[str]]] = []
+
+
+def _page_words(el: HtmlElement) -> frozenset[str]:
+    """The class names and ids used on *el*'s page (computed once per page; a tree
+    that lost elements since still gives a superset, which only skips less)."""
+    root = el.getroottree().getroot()
+    if _last_page and _last_page[0][0] is root:
+        return _last_page[0][1]
+    words = frozenset(" ".join(_WORDS(root)).split())
+    _last_page[:] = [(root, words)]
+    return words
+
+
+@lru_cache(maxsize=1024)
+def _needed_words(query: str) -> tuple[frozenset[str], ...]:
+    """For each selector of a CSS *query*, the class names and ids an element of a page
+    can only match it with, all of them on the page (none under ``:not()``)."""
+    return tuple(frozenset(_words_of(selector.parsed_tree)) for selector in parse_css(query))
+
+
+def _words_of(node: Any) -> Iterator[str]:
+    if isinstance(node, CssClass):
+        yield node.class_name
+    elif isinstance(node, CssHash):
+        yield node.id
+    if isinstance(node, CombinedSelector):
+        yield from _words_of(node.subselector)
+    # The subject part of any other node (a negation's argument is never required).
+    if hasattr(node, "selector"):
+        yield from _words_of(node.selector)
 
 
 def plain(text: str) -> str:

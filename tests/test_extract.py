@@ -151,3 +151,24 @@ def test_dates_of_other_posts_in_a_query_loop_are_not_the_posts_date():
     html = html.replace("</main>", more + "</main>")
     published, _ = published_from_page(Selector(text=html), "Asia/Beirut")
     assert published is None or not published.startswith("2024-09-01")
+
+
+QUERIES = [".entry-content", "h1.entry-title, #masthead a", "div:not(.entry-content) p",
+           ".entry-header .author a", "#comments", "a[rel~=category]", ".no-such-class",
+           "article .entry-content p:first-child", "#no-such-id, .site-title a"]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "pages").glob("*.html")))
+def test_queries_skipped_for_absent_classes_find_what_a_full_pass_finds(name: str) -> None:
+    from lxml.cssselect import CSSSelector
+
+    from crawler.extract import css
+
+    root = lxml.html.fromstring(page(f"pages/{name}"))
+    for query in QUERIES:
+        assert css(root, query) == CSSSelector(query, translator="html")(root), query
+    # Elements removed since the page's classes were read: still the same answers.
+    for el in css(root, ".entry-content"):
+        el.getparent().remove(el)
+    for query in QUERIES:
+        assert css(root, query) == CSSSelector(query, translator="html")(root), query
