@@ -30,7 +30,7 @@ from typing import Any
 from lxml.html import HtmlElement
 from parsel import Selector
 
-from crawler.dates import dated_page, modified_from_page
+from crawler.dates import DateMarkup, dated_page, modified_from_page
 from crawler.extract import extract_fields, json_ld, meta
 from crawler.links import find_links
 from crawler.loaders import ArticleLoader
@@ -87,8 +87,9 @@ def read_root(root: HtmlElement, url: str, profile_name: str, timezone: str) -> 
     links = [(link.url, link.role, link.rule) for link in find_links(root, url)]
     sel = Selector(root=root, type="html")
     # Dates first: extraction edits the tree.
-    published, published_raw, by_markup = dated_page(sel, timezone)
-    modified = modified_from_page(sel, timezone)
+    markup = DateMarkup(sel)
+    published, published_raw, by_markup = dated_page(sel, timezone, markup=markup)
+    modified = modified_from_page(sel, timezone, markup)
     declared = _joined(url, root.xpath("//head/link[@rel='canonical']/@href"))
     shortlinks = _joined(url, root.xpath("//head/link[@rel='shortlink']/@href"))
     rest = [u for u in _joined(url, root.xpath(

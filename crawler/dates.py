@@ -301,33 +301,38 @@ def published_from_page(
 
 
 def dated_page(
-    sel: Selector, tz: str, *, visible_css: Iterable[str] = VISIBLE_DATE_CSS
+    sel: Selector, tz: str, *, visible_css: Iterable[str] = VISIBLE_DATE_CSS,
+    markup: DateMarkup | None = None,
 ) -> tuple[str | None, str | None, bool]:
     """``published_from_page`` and whether the date came from machine-readable markup
-    (a visible date often lacks the time, which the caller may look up elsewhere)."""
-    iso, raw = machine_published(sel, tz)
+    (a visible date often lacks the time, which the caller may look up elsewhere).
+    *markup*: the page's ``DateMarkup``, when the caller reads its other dates too."""
+    iso, raw = machine_published(sel, tz, markup)
     if iso is not None:
         return iso, raw, True
     seen_iso, seen = _first_parsed(_visible_values(sel, visible_css), tz)
     return (seen_iso, seen, False) if seen_iso else (None, raw, False)
 
 
-def machine_published(sel: Selector, tz: str) -> tuple[str | None, str | None]:
+def machine_published(sel: Selector, tz: str, markup: DateMarkup | None = None
+                      ) -> tuple[str | None, str | None]:
     """Publication time from machine-readable markup only (meta, JSON-LD, ``<time>``):
     (ISO in *tz*, string as found), or (None, first value seen)."""
+    markup = markup or DateMarkup(sel)
     structured = chain(
-        _meta_values(sel, PUBLISHED_META),
-        _jsonld_values(sel, "datePublished"),
+        markup.meta(PUBLISHED_META),
+        markup.jsonld("datePublished"),
         _time_values(sel, PUBLISHED_TIME_CSS),
     )
     return _first_parsed(structured, tz)
 
 
-def modified_from_page(sel: Selector, tz: str) -> str | None:
+def modified_from_page(sel: Selector, tz: str, markup: DateMarkup | None = None) -> str | None:
     """Last modification time of an article page, ISO in the zone *tz*, or None."""
+    markup = markup or DateMarkup(sel)
     values = chain(
-        _meta_values(sel, MODIFIED_META),
-        _jsonld_values(sel, "dateModified"),
+        markup.meta(MODIFIED_META),
+        markup.jsonld("dateModified"),
         _time_values(sel, MODIFIED_TIME_CSS),
     )
     return _first_parsed(values, tz)[0]
@@ -345,9 +350,37 @@ def _first_parsed(values: Iterable[str], tz: str) -> tuple[str | None, str | Non
     return None, first
 
 
-def _meta_values(sel: Selector, names: Iterable[str]) -> Iterator[str]:
-    """Values of meta-like elements named by property, name or itemprop, by name in
-    the order of *names*, then in document order."""
+class DateMarkup:
+    """The dates a page's meta elements and JSON-LD give, each read once however many
+    dates (published, modified) are asked of them, and only when asked."""
+
+    def __init__(self, sel: Selector) -> None:
+        self.sel = sel
+        self._meta: dict[str, list[str]] | None = None
+        self._nodes: list[dict[str, Any]] | None = None
+
+    def meta(self, names: Iterable[str]) -> Iterator[str]:
+        """Values of meta-like elements named by property, name or itemprop, by name
+        in the order of *names* (of PUBLISHED_META and MODIFIED_META), then in
+        document order."""
+        if self._meta is None:
+            self._meta = _meta_values(self.sel, PUBLISHED_META + MODIFIED_META)
+        for name in names:
+            yield from self._meta[name]
+
+    def jsonld(self, key: str) -> Iterator[str]:
+        """*key* values of JSON-LD nodes, article types first."""
+        if self._nodes is None:
+            self._nodes = list(_jsonld_nodes(self.sel))
+        found = [(_type_rank(node), value.strip()) for node in self._nodes
+                 if isinstance(value := node.get(key), str) and value.strip()]
+        for _, value in sorted(found, key=lambda pair: pair[0]):
+            yield value
+
+
+def _meta_values(sel: Selector, names: Iterable[str]) -> dict[str, list[str]]:
+    """For each of *names*, the values of meta-like elements it names by property,
+    name or itemprop, in document order."""
     wanted = list(names)
     found: dict[str, list[str]] = {name: [] for name in wanted}
     # One pass over the page for all names, not one per name.
@@ -362,24 +395,17 @@ def _meta_values(sel: Selector, names: Iterable[str]) -> Iterator[str]:
         if value:
             for name in hits:
                 found[name].append(value)
-    for name in wanted:
-        yield from found[name]
+    return found
 
 
-def _jsonld_values(sel: Selector, key: str) -> Iterator[str]:
-    """*key* values of JSON-LD nodes, article types first."""
-    found: list[tuple[int, str]] = []
+def _jsonld_nodes(sel: Selector) -> Iterator[dict[str, Any]]:
+    """Every node of the page's JSON-LD documents that parse."""
     for script in sel.xpath("//script[@type='application/ld+json']/text()").getall():
         try:
             data = json.loads(script, strict=False)
         except ValueError:
             continue
-        for node in _walk(data):
-            value = node.get(key)
-            if isinstance(value, str) and value.strip():
-                found.append((_type_rank(node), value.strip()))
-    for _, value in sorted(found, key=lambda pair: pair[0]):
-        yield value
+        yield from _walk(data)
 
 
 def _walk(data: Any) -> Iterator[dict[str, Any]]:

@@ -59,7 +59,9 @@ def css(root: HtmlElement, query: str) -> list[HtmlElement]:
     return sel(root)
 
 
-_WORDS = etree.XPath("//@class | //@id", smart_strings=False)
+# Two queries: a union of the two would be sorted into document order, for nothing.
+_CLASSES = etree.XPath("//*/@class", smart_strings=False)
+_IDS = etree.XPath("//*/@id", smart_strings=False)
 # The words of the page last asked about, held with its root element.
 _last_page: list[tuple[HtmlElement, frozenset[str]]] = []
 
@@ -70,7 +72,7 @@ def _page_words(el: HtmlElement) -> frozenset[str]:
     root = el.getroottree().getroot()
     if _last_page and _last_page[0][0] is root:
         return _last_page[0][1]
-    words = frozenset(" ".join(_WORDS(root)).split())
+    words = frozenset(" ".join(_CLASSES(root) + _IDS(root)).split())
     _last_page[:] = [(root, words)]
     return words
 

@@ -29,6 +29,9 @@ MAX_HEAD = 64 * 1024
 #: Answers waiting on one connection (its latency, or a client that reads slowly)
 #: before its requests are no longer read.
 MAX_PENDING = 64
+#: Seconds a closing connection reads on past its last answer, so that the client's
+#: unread bytes do not turn the close into a reset that loses the answer.
+LINGER = 2.0
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
@@ -67,6 +70,7 @@ class _Connection(asyncio.Protocol):
         self.pending: deque[_Pending] = deque()
         self.skip = 0  # body bytes of the last request still to be read past
         self.closing = False  # the last answer queued closes the connection
+        self.hung_up = False  # the client sent all it will: close once answered
         self.write_paused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -85,6 +89,12 @@ class _Connection(asyncio.Protocol):
         self.buffer += data
         self.read_requests()
 
+    def eof_received(self) -> bool | None:
+        """Answer what was asked before the client's end of sending, then close."""
+        self.hung_up = True
+        self.read_requests()
+        return True if self.pending else None
+
     def pause_writing(self) -> None:
         self.write_paused = True
         self.read_requests()
@@ -98,7 +108,7 @@ class _Connection(asyncio.Protocol):
         from the socket only then, so a client that does not read costs no memory."""
         while not self.blocked() and self.next_request():
             pass
-        if self.transport is not None and not self.closing:
+        if self.transport is not None and not self.closing and not self.hung_up:
             if self.blocked():
                 self.transport.pause_reading()
             else:
@@ -150,10 +160,9 @@ class _Connection(asyncio.Protocol):
 
     def refuse(self, status: int) -> None:
         """Answer with the error page for *status* and close after it."""
-        self.buffer.clear()
         body = error_page(status)
-        head = status_line(status) + b"Content-Type: text/html\r\nContent-Length: %d\r\n" \
-            b"Connection: close\r\n" % len(body)
+        head = status_line(status) + (b"Content-Type: text/html\r\nContent-Length: %d\r\n"
+                                      b"Connection: close\r\n" % len(body))
         self.queue(head, body, close=True)
 
     def queue(self, head: bytes, body: bytes, close: bool) -> None:
@@ -175,8 +184,12 @@ class _Connection(asyncio.Protocol):
         while self.pending and self.pending[0].ready_at <= now and self.transport is not None:
             due = self.pending.popleft()
             self.send(due.head, due.body, due.close)
-        if self.transport is not None and not self.closing:
+        if self.transport is None:
+            return
+        if not self.closing:
             self.read_requests()
+        if self.hung_up and not self.pending:
+            self.transport.close()
 
     def send(self, head: bytes, body: bytes, close: bool) -> None:
         transport = self.transport
@@ -187,7 +200,9 @@ class _Connection(asyncio.Protocol):
         self.server.served += 1
         if close:
             self.pending.clear()
-            transport.close()
+            transport.write_eof()
+            transport.resume_reading()  # to drain what the client still sends
+            self.loop.call_later(LINGER, transport.close)
 
 
 def request_line(line: bytes) -> tuple[bytes, str, bytes]:
@@ -281,14 +296,21 @@ class LoopServer:
         try:
             self.router = Router(site, self.origin)
             self.router.prerender()
-            self.loop = asyncio.new_event_loop()
         except BaseException:
             sock.close()
             raise
-        self._server = self.loop.run_until_complete(
-            self.loop.create_server(lambda: _Connection(self), sock=sock))
+        self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="samplesite-loop", daemon=True)
         self._thread.start()
+        # Set up on the loop's own thread: this one may be running a loop of its own.
+        listening = self.loop.create_server(lambda: _Connection(self), sock=sock)
+        try:
+            self._server = asyncio.run_coroutine_threadsafe(listening, self.loop).result()
+        except BaseException:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join()
+            sock.close()
+            raise
 
     @property
     def truth(self) -> dict:
