@@ -98,7 +98,7 @@ class Page:
         the whole page is searched once for all terms); nothing from scripts."""
         if scope is None:
             if self._hits is None:
-                self._hits = _text_holders(self.root, AR_NAV_TERMS + READ_ALSO_TERMS)
+                self._hits = _page_text_holders(self.root)
             hits = self._hits
         else:
             hits = _text_holders(scope, terms)
@@ -118,6 +118,27 @@ class Page:
                 or not _CONTENT_TOKENS.isdisjoint(self._class_text().split())
                 or any(v == "articleBody" for v in _ITEMPROPS(self.root)))
         return not self._has_content
+
+
+# The text holders of the last whole page searched, held with its root: its body is
+# searched again for read-also blocks when it is cleaned, and a search for text is a
+# costly pass (a contains() per text node per term).
+_last_page: list[tuple[HtmlElement, list[tuple[str, HtmlElement]]]] = []
+
+
+def _page_text_holders(root: HtmlElement) -> list[tuple[str, HtmlElement]]:
+    """``_text_holders`` of *root* for every link term; a part of the page last searched
+    whole gets that search's holders inside it (those still on the page: elements
+    removed since have left it; text moved by a removal stays with its holder)."""
+    document = root.getroottree().getroot()
+    if _last_page and _last_page[0][0] is document:
+        return [(text, holder) for text, holder in _last_page[0][1]
+                if (holder is root or root in holder.iterancestors())
+                and holder.getroottree().getroot() is document]
+    hits = _text_holders(root, AR_NAV_TERMS + READ_ALSO_TERMS)
+    if root is document:
+        _last_page[:] = [(document, hits)]
+    return hits
 
 
 def _text_holders(scope: HtmlElement, terms: tuple[str, ...]
