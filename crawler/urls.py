@@ -38,12 +38,13 @@ _PATH_SAFE = "/-._~!$&'()*+,;=:@"
 # One or more trailing ``/amp`` segments (``/x/amp/amp/`` too, so a second pass finds none).
 _AMP_SUFFIX = re.compile(r"(/amp)+/?$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-# A URL that may already be spelled canonically: lower-case scheme and host, a path of
-# characters kept as they are and escapes of non-ASCII bytes in upper-case hex (an escape
-# of an ASCII character may be one to decode), no query, no fragment.  Most links on a
-# WordPress site are; they skip the full parse.
+# A URL whose canonical form only differs in its host form and hex case: lower-case
+# scheme and host, a path of characters kept as they are and escapes of non-ASCII bytes
+# (an escape of an ASCII character may be one to decode), no query, no fragment.  Most
+# links on a WordPress site are (its permalinks escape in lower case); they skip the
+# full parse.
 _PLAIN = re.compile(r"(https?)://([a-z0-9.:-]+)((?:/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]"
-                    r"|%[89A-F][0-9A-F])*)+)")
+                    r"|%[89A-Fa-f][0-9A-Fa-f])*)+)")
 
 
 def _bare(host: str) -> str:
@@ -196,8 +197,8 @@ def _parsed_canonical(url: str, site: SiteURLs) -> str:
 
 
 def _already_plain(url: str, site: SiteURLs) -> str | None:
-    """The canonical form of *url* when only its scheme and host form can change (a
-    link to one of the crawl's hosts, spelled as the full parse would leave it), else
+    """The canonical form of *url* when only its scheme, host form and hex case can
+    change (a link to one of the crawl's hosts, spelled as WordPress prints them), else
     None: the full parse then decides."""
     match = _PLAIN.fullmatch(url)
     if match is None or match[2] not in site.netlocs:
@@ -211,6 +212,9 @@ def _already_plain(url: str, site: SiteURLs) -> str | None:
     if not site.trailing_slash and len(path) > 1 and path.endswith("/"):
         return None
     scheme, netloc = site.hosts[_bare(match[2])]
+    if "%" in path:  # escapes in upper-case hex
+        head, *escaped = path.split("%")
+        path = "%".join([head, *(piece[:2].upper() + piece[2:] for piece in escaped)])
     return f"{scheme}://{netloc}{path}"
 
 

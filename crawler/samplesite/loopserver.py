@@ -195,9 +195,9 @@ class _Connection(asyncio.Protocol):
         transport = self.transport
         if transport is None or transport.is_closing():
             return
-        # One write: the head alone would wait on the client's delayed ACK.
+        self.server.served += 1  # first: a client that has the answer sees it counted
+        # One write, one system call (and one segment where the answer fits in it).
         transport.write(b"".join((head, self.server.date_line(), body)))
-        self.server.served += 1
         if close:
             self.pending.clear()
             transport.write_eof()
