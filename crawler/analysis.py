@@ -1,5 +1,6 @@
 """Reading an article page: all the work that needs its parsed tree, as one pure function
-of the page's text, so that it can run in a worker process beside the crawl.
+of the page's text, so that it can run in a worker process beside the crawl
+(``crawler.pagereader``).
 
 Parsing, link finding, dates and extraction cost a few milliseconds a page, more than
 Scrapy's own work; in a worker they use another core while the crawl's process keeps
@@ -10,20 +11,6 @@ the page's URL, never canonicalised.
 
 from __future__ import annotations
 
-import asyncio
-import ctypes
-import logging
-import multiprocessing
-import os
-import signal
-import sys
-import threading
-import time
-import types
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,15 +25,11 @@ from crawler.profiles import get_profile
 from crawler.text import content_hash, word_count
 from crawler.urls import join_url
 
-logger = logging.getLogger(__name__)
-
 # body_class() of WordPress pages, archives, the home page, search and 404 pages.
 _LISTING_BODY_CLASSES = {"page", "archive", "home", "blog", "search", "error404", "attachment"}
 _SINGLE_BODY_CLASSES = {"single", "single-post", "single-format-standard"}
 _ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle")
 _REST_POSTS = "/wp-json/wp/v2/posts/"
-# How often a worker checks that the crawl that started it still runs.
-PARENT_CHECK_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -120,97 +103,3 @@ def read_page(text: str, url: str, profile_name: str, timezone: str,
 
 def _joined(base: str, hrefs: list[str]) -> list[str]:
     return [u for u in (join_url(base, h) for h in hrefs) if u is not None]
-
-
-def _worker_init(crawl_pid: int) -> None:
-    """Tie a worker's life to the crawl's: Ctrl-C is the crawl's to handle, and when the
-    crawl's process dies, even by SIGKILL, the worker goes too (it holds both ends of
-    its task queue, so it would wait for work forever)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the watch below still holds
-        pass
-    threading.Thread(target=_watch_crawl, args=(crawl_pid,), daemon=True,
-                     name="watch-crawl").start()
-
-
-def _watch_crawl(crawl_pid: int) -> None:
-    # The crawl may have died before the signal above was asked for: then this worker
-    # has another parent already.
-    while os.getppid() == crawl_pid:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(0)
-
-
-def _ready() -> None:
-    """A first task, to start a worker."""
-
-
-@contextmanager
-def _main_script_hidden() -> Iterator[None]:
-    """Hide the crawl's main script from the workers started meanwhile.
-
-    A spawned worker imports its parent's ``__main__`` first; a script that runs a crawl
-    without an ``if __name__ == "__main__":`` guard would then run it again in every
-    worker.  The workers need nothing of the script: they import this module."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
-
-
-class PageReader:
-    """Reads pages in *workers* processes (0: in the calling process).
-
-    A pool that breaks (a worker killed) is not fatal: the rest of the run reads pages
-    in the crawl's own process."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
-        if workers > 0:
-            try:
-                self._pool = self._start(workers)
-            except (OSError, ImportError, NotImplementedError) as e:
-                # No process pool here (no /dev/shm in some containers): read in-process.
-                logger.warning("no page reader process (%s): reading pages in the crawl's "
-                               "process", e)
-
-    @staticmethod
-    def _start(workers: int) -> ProcessPoolExecutor:
-        # spawn, not fork: the crawl's process runs a reactor, threads and SQLite.
-        pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"),
-                                   initializer=_worker_init, initargs=(os.getpid(),))
-        with _main_script_hidden():
-            # Each submit to a pool short of workers starts one: start them all now,
-            # while the script is hidden.
-            for _ in range(workers):
-                pool.submit(_ready)
-        return pool
-
-    @property
-    def in_process(self) -> bool:
-        return self._pool is None
-
-    async def read(self, *args: Any) -> ArticlePage | None:
-        """``read_page(*args)`` in a worker."""
-        if self._pool is None:
-            return read_page(*args)
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, read_page, *args)
-        except BrokenProcessPool:
-            if self._pool is not None:  # the first read to fail says so, once
-                logger.warning("the page reader's worker process died: reading pages in "
-                               "the crawl's process from now on")
-                self.close()
-            return read_page(*args)
-
-    def close(self) -> None:
-        """Stop the workers."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None

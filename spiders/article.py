@@ -16,7 +16,7 @@ from scrapy import signals
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from crawler.analysis import ArticlePage, PageReader, looks_like_article, read_root
+from crawler.analysis import ArticlePage, looks_like_article, read_root
 from crawler.bridge import PAGINATION_CSS, bridge_urls
 from crawler.dates import (
     parse_date,
@@ -27,6 +27,7 @@ from crawler.extract import css
 from crawler.fetchlog import fetch_record, now
 from crawler.items import Article, Fetch
 from crawler.memory import CrawlMemory
+from crawler.pagereader import PageReader
 from crawler.profiles import Profile, get_profile
 from crawler.storage import Corpus
 from crawler.urls import SiteURLs, canonicalize_url, check_url, join_url

@@ -9,11 +9,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from crawler.analysis import PageReader, read_page
+from crawler.analysis import read_page
+from crawler.errors import UnknownProfile
+from crawler.pagereader import PageReader
 from crawler.samplesite import generate
 
 ORIGIN = "http://127.0.0.1:8000"
@@ -29,20 +33,27 @@ def pages() -> list[tuple[str, str]]:
     return [*chosen, (ORIGIN + "/", site.pages["/"].render(ORIGIN).decode("utf-8"))]
 
 
-def read_all(reader: PageReader, pages: list[tuple[str, str]]) -> list:
-    async def run() -> list:
-        return [await reader.read(html, url, "janoubia", "Asia/Beirut", None)
-                for url, html in pages]
+def reading(workers: int, body: Callable[[PageReader], Awaitable[Any]]) -> Any:
+    """Run *body* with a reader of *workers* in one event loop, closed within it, as
+    the crawl closes its reader before its reactor stops."""
+    async def run() -> Any:
+        reader = PageReader(workers)
+        try:
+            return await body(reader)
+        finally:
+            reader.close()
     return asyncio.run(run())
 
 
+async def read_all(reader: PageReader, pages: list[tuple[str, str]]) -> list:
+    return [await reader.read(html, url, "janoubia", "Asia/Beirut", None) for url, html in pages]
+
+
 def test_a_worker_reads_pages_as_the_crawls_process_does(pages):
-    reader = PageReader(1)
-    try:
+    async def body(reader: PageReader) -> list:
         assert not reader.in_process
-        in_worker = read_all(reader, pages)
-    finally:
-        reader.close()
+        return await read_all(reader, pages)
+    in_worker = reading(1, body)
     here = [read_page(html, url, "janoubia", "Asia/Beirut", None) for url, html in pages]
     assert in_worker == here
     assert all(page is not None and page.values["title"] for page in here[:-1])
@@ -52,27 +63,58 @@ def test_a_worker_reads_pages_as_the_crawls_process_does(pages):
 
 
 def test_a_dead_worker_leaves_the_reading_to_the_crawls_process(pages):
-    reader = PageReader(1)
-    try:
-        first = read_all(reader, pages[:1])
-        pool = reader._pool
-        assert pool is not None
-        for pid in list(pool._processes):  # type: ignore[attr-defined]
+    async def body(reader: PageReader) -> tuple[list, list]:
+        first = await read_all(reader, pages[:1])
+        for pid in reader.pids:
             os.kill(pid, signal.SIGKILL)
-        again = read_all(reader, pages[:2])
+        again = await read_all(reader, pages[:2])
         assert reader.in_process
-    finally:
-        reader.close()
+        return first, again
+    first, again = reading(1, body)
     assert again[0] == first[0] and again[1] is not None
+
+
+def test_pages_read_at_once_come_back_each_to_its_reader(pages):
+    # Reads overlap in the crawl (one per response in flight): answers must not cross.
+    async def body(reader: PageReader) -> list:
+        return await asyncio.gather(*(reader.read(html, url, "janoubia", "Asia/Beirut", None)
+                                      for url, html in pages * 3))
+    in_workers = reading(2, body)
+    here = [read_page(html, url, "janoubia", "Asia/Beirut", None) for url, html in pages * 3]
+    assert in_workers == here
+
+
+def test_an_error_in_a_worker_is_raised_in_the_crawl():
+    async def body(reader: PageReader) -> None:
+        with pytest.raises(UnknownProfile):  # read_page's own error
+            await reader.read("<html><body class='single'><h1>x</h1></body></html>",
+                              "http://a.example/x/", "no-such-profile", "", True)
+        assert not reader.in_process  # the worker lives on
+        page = await reader.read("<html><body class='single'><h1>x</h1></body></html>",
+                                 "http://a.example/x/", "wordpress", "", True)
+        assert page is not None and page.values["title"] == "x"
+    reading(1, body)
+
+
+def test_closing_stops_the_workers(pages):
+    async def body(reader: PageReader) -> list[int]:
+        await read_all(reader, pages[:1])
+        pids = reader.pids
+        assert len(pids) == 2
+        reader.close()
+        assert reader.in_process
+        return pids
+    pids = reading(2, body)
+    assert not any(alive(pid) for pid in pids)
 
 
 CRAWL_WITH_A_READER = """
 import asyncio, sys, time
-from crawler.analysis import PageReader
+from crawler.pagereader import PageReader
 reader = PageReader(1)
 asyncio.run(reader.read("<html><body class='single'><h1>x</h1></body></html>",
                         "http://a.example/x/", "wordpress", "", None))
-print(*reader._pool._processes, flush=True)
+print(*reader.pids, flush=True)
 time.sleep(60)
 """
 
