@@ -259,11 +259,15 @@ def measure(result: BenchResult, db: Path, start_url: str, bare: bool, profile: 
             fetched.close()
             stop_reactor()
 
-    # A failure stops the reactor (or keeps it from starting) and is raised here.
+    # The crawls start on the reactor's first turn, its event loop running, as under
+    # ``scrapy crawl`` (asyncio download handlers need one); a failure stops the
+    # reactor and is raised here.
+    from twisted.internet import reactor
+
     failures: list[Failure] = []
-    crawls().addErrback(failures.append)
-    if not failures:
-        process.start(stop_after_crawl=False)
+    reactor.callLater(  # type: ignore[attr-defined]
+        0, lambda: crawls().addErrback(failures.append))
+    process.start(stop_after_crawl=False)
     if failures:
         failures[0].raiseException()
     stats: dict[str, Any] = ours.stats.get_stats() if ours.stats else {}

@@ -102,6 +102,8 @@ COOKIES_ENABLED = False
 CONCURRENT_ITEMS = 8
 # Pending requests wait on disk: a site's sitemaps can name every article at once.
 SCHEDULER = "crawler.scheduler.DiskQueueScheduler"
+# Scrapy's own lets a host have up to CONCURRENT_REQUESTS at once (crawler/downloader.py).
+DOWNLOADER = "crawler.downloader.HostBoundDownloader"
 PARSE_WORKERS = 1
 TELNETCONSOLE_ENABLED = False
 # An unattended crawl needs no port that runs code sent to it.

@@ -9,6 +9,8 @@ import struct
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
@@ -156,6 +158,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(with_body=False)
 
     def _answer(self, with_body: bool) -> None:
+        with self.server.in_flight():
+            self._answer_now(with_body)
+
+    def _answer_now(self, with_body: bool) -> None:
         if self.server.latency > 0:
             # Held on this connection's own thread: other connections are not delayed.
             self.server.hold(self.server.latency)
@@ -266,6 +272,20 @@ class _HTTPServer(ThreadingHTTPServer):
         self.faulted: list[tuple[str, str]] = []
         self.attempts: Counter[str] = Counter()
         self.count = 0
+        self.answering = 0  # requests being answered now
+        self.most_answering = 0  # the most answered at once so far
+
+    @contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """Count the request being answered in the block."""
+        with self.lock:
+            self.answering += 1
+            self.most_answering = max(self.most_answering, self.answering)
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.answering -= 1
 
     def draw(self, target: str, answer: Answer) -> Draw:
         """Count the request and draw its fault: a burst hits any path but robots.txt,
@@ -350,6 +370,12 @@ class SampleServer:
         with self._httpd.lock:
             return [(p, s, t) for (p, s), t in zip(self._httpd.served, self._httpd.served_at,
                                                    strict=True)]
+
+    @property
+    def most_concurrent(self) -> int:
+        """The most requests answered at once so far (each held *latency* seconds)."""
+        with self._httpd.lock:
+            return self._httpd.most_answering
 
     @property
     def faulted(self) -> list[tuple[str, str]]:
