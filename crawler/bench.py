@@ -26,6 +26,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.http import Response
 from scrapy.settings import Settings
+from scrapy.utils.asyncio import call_later
 from scrapy.utils.misc import load_object
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from twisted.internet import defer
@@ -262,11 +263,8 @@ def measure(result: BenchResult, db: Path, start_url: str, bare: bool, profile: 
     # The crawls start on the reactor's first turn, its event loop running, as under
     # ``scrapy crawl`` (asyncio download handlers need one); a failure stops the
     # reactor and is raised here.
-    from twisted.internet import reactor
-
     failures: list[Failure] = []
-    reactor.callLater(  # type: ignore[attr-defined]
-        0, lambda: crawls().addErrback(failures.append))
+    call_later(0, lambda: crawls().addErrback(failures.append))
     process.start(stop_after_crawl=False)
     if failures:
         failures[0].raiseException()
