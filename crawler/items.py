@@ -103,3 +103,6 @@ class Fetch(scrapy.Item):
     fetched_at = scrapy.Field()
     #: Why the fetch failed for good (``HttpError 404``, ``TimeoutError``...), or None.
     error = scrapy.Field()
+    #: For a redirect to an article this run fetches anyway: ``{"url": canonical URL of
+    #: the redirecting page, "article_url": the article's}``, stored as an alias.
+    alias_of = scrapy.Field()

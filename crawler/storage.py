@@ -694,6 +694,20 @@ class Corpus:
         self.db.execute(f"INSERT INTO fetches ({', '.join(row)})"
                         f" VALUES ({', '.join(':' + name for name in row)})", row)
         batch.counts.fetches += 1
+        alias = fetch.get("alias_of")
+        if alias and alias.get("url") and alias.get("article_url"):
+            batch.counts.aliases += self._save_redirect_alias(alias["url"], alias["article_url"],
+                                                              batch.now)
+
+    def _save_redirect_alias(self, url: str, target: str, now: str) -> int:
+        """Make *url* an alias of article *target*, or of the article *target* is an
+        alias of (a duplicate folded in); not when *url* is itself an article."""
+        found = self.db.execute("SELECT article_url FROM aliases WHERE url = ?",
+                                [target]).fetchone()
+        target = found[0] if found else target
+        if url == target or self._is_article(url):
+            return 0
+        return self._put_alias(url, target, "redirect", now)
 
     def _put_body(self, body: bytes | None) -> str | None:
         """Store *body* compressed unless a body with its digest is stored; its digest."""

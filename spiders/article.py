@@ -34,6 +34,7 @@ from crawler.urls import SiteURLs, canonicalize_url, check_url, join_url
 from crawler.wprest import site_timezone
 
 _SHORTLINK = re.compile(r"^(p|page_id)=\d+$")
+_REDIRECTS = [301, 302, 303, 307, 308]
 # Canonical forms remembered: links are mostly to nearby articles, so a few thousand
 # hit often, and the bound (a few MB) keeps memory flat however large the site.
 CANONICAL_CACHE_SIZE = 8192
@@ -66,6 +67,9 @@ class ArticleSpider(Discovery, scrapy.Spider):
         # Canonical URLs of the requests made this run: a link seen again costs a set
         # lookup, not a request through the middlewares to Scrapy's duplicate filter.
         self._requested: set[str] = set()
+        # Shortlinks (?p=ID) of the articles read this run, to their article's URL: a
+        # read-also link naming one then costs no redirect and no second fetch.
+        self._shortlinks: dict[str, str] = {}
         self.timezone = self.profile.timezone
         self._learned_site = False
         self.memory = CrawlMemory(None)
@@ -148,6 +152,8 @@ class ArticleSpider(Discovery, scrapy.Spider):
         """A request for a link of *role* found on *src*, or None when the memory of
         earlier runs says it is not worth one.  Known pages are asked for conditionally."""
         key = self.canonical(url)
+        if key in self._shortlinks:
+            url = key = self._shortlinks[key]
         if key in self._requested:
             return None
         known = self.memory.is_known(key)
@@ -159,8 +165,11 @@ class ArticleSpider(Discovery, scrapy.Spider):
         meta: dict[str, Any] = {"link_role": role, "link_src": src,
                                 "known_streak": streak + 1 if known else 0}
         headers = self.memory.conditional_headers(key) if known else {}
-        if headers:
-            meta["handle_httpstatus_list"] = [304]
+        handled = [304] if headers else []
+        if _SHORTLINK.match(urlsplit(key).query):
+            handled += _REDIRECTS  # the spider follows them (``shortlink_redirect``)
+        if handled:
+            meta["handle_httpstatus_list"] = handled
         self._requested.add(key)
         return scrapy.Request(url, callback=self.parse, errback=self.failed, meta=meta,
                               headers=headers)
@@ -219,6 +228,8 @@ class ArticleSpider(Discovery, scrapy.Spider):
         With a page-reader worker the page is read there, while this process fetches on."""
         if response.status == 304:
             return self.not_modified(response)
+        if response.status in _REDIRECTS:
+            return self.shortlink_redirect(response)
         if not isinstance(response, HtmlResponse):
             return [Fetch(fetch_record(response))]
         by_url = self.article_by_url(response.url)
@@ -245,6 +256,28 @@ class ArticleSpider(Discovery, scrapy.Spider):
         """A page that is no article: record it, and follow it if it is an entry page."""
         yield Fetch(fetch_record(response))
         yield from self.parse_listing(response, root)
+
+    def shortlink_redirect(self, response: Response) -> list[Any]:
+        """A shortlink (``?p=ID``) redirected to its article: when this run asks for
+        that article anyway (or an earlier run stored it), record the shortlink as its
+        alias and fetch nothing more; else fetch the article, the shortlink its alias.
+
+        Read-also links often name shortlinks of articles that a sitemap lists too:
+        following each redirect fetched those articles twice."""
+        location = response.headers.get(b"Location")
+        target = join_url(response.url, location.decode("latin-1")) if location else None
+        if target is None:
+            return [Fetch(fetch_record(response))]
+        meta = response.meta
+        request = self.make_request(target, meta.get("link_role", "read_also"),
+                                    meta.get("link_src"), max(meta.get("known_streak", 0) - 1, 0))
+        if request is not None:
+            request.meta["redirect_urls"] = [response.url]
+            request.meta["redirect_reasons"] = [response.status]
+            return [request]
+        self.crawler.stats.inc_value("redirect/to_requested_article")
+        alias = {"url": self.canonical(response.url), "article_url": self.canonical(target)}
+        return [Fetch(fetch_record(response), alias_of=alias)]
 
     def not_modified(self, response: Response) -> Iterator[Any]:
         """A known page answered 304: record it, and walk on along its stored prev links."""
@@ -322,6 +355,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
         links, seen = [], set()
         for found, role, rule in page.links:
             dst = self.canonical(found)
+            dst = self._shortlinks.get(dst, dst)
             if dst != url and self.follows(dst) and (dst, role) not in seen:
                 seen.add((dst, role))
                 links.append({"dst": dst, "role": role, "rule": rule})
@@ -332,6 +366,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
         url = self.page_url(response, page)
         links = self.role_links(page, url)
         item = self.article(response, page, url, links)
+        self.remember_shortlinks(item)
         if page.rest_post and not page.dated_by_markup:
             yield self.rest_post_request(page.rest_post, item)
         else:
@@ -358,6 +393,14 @@ class ArticleSpider(Discovery, scrapy.Spider):
         item.setdefault("tags", [])
         item["fetch"] = fetch_record(response)
         return item
+
+    def remember_shortlinks(self, item: Article) -> None:
+        """Remember the shortlinks of *item* (the most recent ones, so memory stays flat)."""
+        for alias in item["aliases"]:
+            if alias["reason"] == "shortlink":
+                self._shortlinks[alias["url"]] = item["url"]
+                if len(self._shortlinks) > CANONICAL_CACHE_SIZE:
+                    del self._shortlinks[next(iter(self._shortlinks))]
 
     def rest_post_request(self, url: str, item: Article) -> scrapy.Request:
         """Ask the REST API for the exact publication time of a page that shows only

@@ -77,6 +77,19 @@ def test_no_url_is_fetched_twice_in_any_spelling(crawled, sample_site):
     assert not [url for url in requested if "utm_" in url or "fbclid" in url or "#" in url]
 
 
+def test_no_page_is_downloaded_twice_through_a_redirect(crawled, sample_site):
+    # Read-also links name shortlinks (?p=ID) of articles that the sitemaps list too: the
+    # redirect is recorded as an alias of the article, not followed into a second fetch.
+    from crawler.urls import SiteURLs, canonicalize_url
+
+    site = SiteURLs.from_urls([sample_site.origin + "/"])
+    finals = [canonicalize_url(url, site) for (url,) in table(
+        crawled, "select final_url from fetches where status = 200")]
+    assert len(finals) == len(set(finals))
+    redirects = table(crawled, "select requested_url from fetches where status = 301")
+    assert redirects and all("?p=" in url for (url,) in redirects)
+
+
 def test_second_run_adds_no_rows(crawled, sample_site):
     before = row_counts(crawled)
     result = run_cli("crawl", "janoubia", middle_article(sample_site), "--db", str(crawled),

@@ -828,3 +828,26 @@ def test_summary_numbers(corpus: Corpus) -> None:
         "coverage": {"title": 1.0, "author": 0.5, "published": 0.75, "body": 1.0},
     }
     assert raw == summary["bodies"]["raw_bytes"] > stored
+
+
+def test_a_redirect_fetch_records_its_alias_before_or_after_the_article(corpus: Corpus) -> None:
+    short = f"{SITE}/?p=7"
+    redirect = fetch("short", status=301, alias_of={"url": short, "article_url": url("a")})
+    counts = corpus.save([redirect])  # the article is still on its way
+    assert counts == SaveCounts(aliases=1, fetches=1)
+    corpus.save([article("a")])
+    assert aliases(corpus) == {(short, url("a"), "redirect")}
+
+
+def test_a_redirect_to_a_folded_in_duplicate_points_at_its_article(corpus: Corpus) -> None:
+    corpus.save([article("a"), article("copy", text=article("a")["body"], duplicate_of=url("a"))])
+    corpus.save([fetch("short", status=301,
+                       alias_of={"url": f"{SITE}/?p=8", "article_url": url("copy")})])
+    assert (f"{SITE}/?p=8", url("a"), "redirect") in aliases(corpus)
+
+
+def test_a_redirect_names_no_stored_article_as_an_alias(corpus: Corpus) -> None:
+    corpus.save([article("a"), article("b")])
+    moved = {"url": url("b"), "article_url": url("a")}
+    counts = corpus.save([fetch("b", status=301, alias_of=moved)])
+    assert counts.aliases == 0 and aliases(corpus) == set()
