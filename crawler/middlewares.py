@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
@@ -13,6 +15,13 @@ from w3lib.url import safe_url_string
 
 from crawler.encoding import best_encoding, declared_encoding
 from crawler.integrity import TruncatedResponse, truncation
+
+# Scrapy looks for <meta http-equiv="refresh"> in a page's first 4,096 characters: at most
+# four bytes each in the encodings that spell ASCII as ASCII.
+_REFRESH = re.compile(rb"refresh", re.IGNORECASE)
+_REFRESH_BYTES = 4 * 4096
+_ASCII_SUPERSETS = re.compile(r"utf-?8|cp125\d|windows-125\d|iso-?8859|latin|ascii|koi8|gb|big5"
+                              r"|shift_jis|euc", re.IGNORECASE)
 
 
 class ContactUserAgentMiddleware:
@@ -113,3 +122,15 @@ class RedirectLoopMiddleware:
         if urlsplit(target).netloc == urlsplit(request.url).netloc:
             request.dont_filter = True
         return response
+
+
+class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's ``MetaRefreshMiddleware``, which reads a page only when the word
+    "refresh" is in its first bytes: Scrapy's strips tags and comments from every
+    page's head first, for the few pages that redirect so."""
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if (isinstance(response, HtmlResponse) and _ASCII_SUPERSETS.match(response.encoding)
+                and not _REFRESH.search(response.body, 0, _REFRESH_BYTES)):
+            return response
+        return super().process_response(request, response)

@@ -118,6 +118,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.CharsetMiddleware": 586,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.QuickMetaRefreshMiddleware": 580,
     # Sees a 3xx before Scrapy's RedirectMiddleware (600) follows it.
     "crawler.middlewares.RedirectLoopMiddleware": 610,
 }
