@@ -129,7 +129,8 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
     "refresh" is in its first bytes: Scrapy's strips tags and comments from every
     page's head first, for the few pages that redirect so."""
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(  # type: ignore[override]  # Scrapy 2.13+ passes no spider
+            self, request: Request, response: Response) -> Request | Response:
         if (isinstance(response, HtmlResponse) and _ASCII_SUPERSETS.match(response.encoding)
                 and not _REFRESH.search(response.body, 0, _REFRESH_BYTES)):
             return response
