@@ -14,11 +14,21 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+#: Meta key of a request the spider made for a redirect's target itself (a shortlink's):
+#: the redirecting URLs, as Scrapy's own ``redirect_urls`` (which it keeps to itself).
+REDIRECTED_FROM = "redirected_from"
+
+
+def redirected_from(meta: dict) -> list[str]:
+    """The URLs that redirected to the request with *meta*, first first."""
+    return list(meta.get(REDIRECTED_FROM) or []) + list(meta.get("redirect_urls") or [])
+
+
 def fetch_record(response: Response, request: scrapy.Request | None = None) -> dict:
     """What the ``fetches`` table keeps of one response (the body goes in compressed)."""
     request = request or response.request
     meta = request.meta if request is not None else {}
-    redirects = meta.get("redirect_urls") or []
+    redirects = redirected_from(meta)
     headers = response.headers
     return {
         "requested_url": redirects[0] if redirects else (request.url if request else response.url),

@@ -14,6 +14,7 @@ from scrapy.http import HtmlResponse, Response
 from w3lib.url import safe_url_string
 
 from crawler.encoding import best_encoding, declared_encoding
+from crawler.fetchlog import redirected_from
 from crawler.integrity import TruncatedResponse, truncation
 
 # Scrapy looks for <meta http-equiv="refresh"> in a page's first 4,096 characters: at most
@@ -114,7 +115,7 @@ class RedirectLoopMiddleware:
         if response.status not in (301, 302, 303, 307, 308) or not location:
             return response
         target = safe_url_string(urljoin(request.url, location.decode("latin-1")))
-        chain = {safe_url_string(u) for u in request.meta.get("redirect_urls", [])}
+        chain = {safe_url_string(u) for u in redirected_from(request.meta)}
         if target in chain | {safe_url_string(request.url)}:
             raise IgnoreRequest(f"redirect loop: {request.url} -> {target}")
         # RedirectMiddleware copies this flag onto the request it builds for the target;

@@ -24,7 +24,7 @@ from crawler.dates import (
 )
 from crawler.discovery import ArchiveGate, Discovery, DiscoveryOptions
 from crawler.extract import css
-from crawler.fetchlog import fetch_record, now
+from crawler.fetchlog import REDIRECTED_FROM, fetch_record, now, redirected_from
 from crawler.items import Article, Fetch
 from crawler.memory import CrawlMemory
 from crawler.pagereader import PageReader
@@ -272,8 +272,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
         request = self.make_request(target, meta.get("link_role", "read_also"),
                                     meta.get("link_src"), max(meta.get("known_streak", 0) - 1, 0))
         if request is not None:
-            request.meta["redirect_urls"] = [response.url]
-            request.meta["redirect_reasons"] = [response.status]
+            request.meta[REDIRECTED_FROM] = [response.url]
             return [request]
         self.crawler.stats.inc_value("redirect/to_requested_article")
         alias = {"url": self.canonical(response.url), "article_url": self.canonical(target)}
@@ -340,7 +339,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
     def aliases(self, response: Response, page: ArticlePage, url: str) -> list[dict]:
         """Other URLs of this article, with how we know: redirect sources, the fetched
         URL when ``rel=canonical`` names another, the page's shortlink."""
-        found = [(u, "redirect") for u in response.meta.get("redirect_urls", [])]
+        found = [(u, "redirect") for u in redirected_from(response.meta)]
         found.append((response.url, "canonical"))
         found += [(u, "shortlink") for u in page.shortlinks]
         aliases: dict[str, str] = {}
