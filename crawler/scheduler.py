@@ -1,4 +1,4 @@
-"""Scrapy's scheduler, with the requests it holds beyond the first thousand on disk
+"""Scrapy's scheduler, with the requests it holds beyond the first 5,000 on disk
 rather than in memory.
 
 Discovery fans out: one sitemap page names 2,000 posts, and a site's sitemaps name all
@@ -30,9 +30,10 @@ class DiskQueueScheduler(Scheduler):
     the corpus, never from a queue left behind."""
 
     _spool: tempfile.TemporaryDirectory[str] | None = None
-    #: Requests kept in memory before the queue spills to disk: pickling every request
-    #: costs more CPU than a short queue costs memory.
-    memory_size = 1000
+    #: Requests kept in memory before the queue spills to disk (about 800 bytes each):
+    #: pickling a request costs more CPU than keeping it, Scrapy's ``to_dict`` looking
+    #: its callbacks up among every attribute of the spider.
+    memory_size = 5000
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DiskQueueScheduler:

@@ -104,6 +104,8 @@ CONCURRENT_ITEMS = 8
 SCHEDULER = "crawler.scheduler.DiskQueueScheduler"
 # Scrapy's own lets a host have up to CONCURRENT_REQUESTS at once (crawler/downloader.py).
 DOWNLOADER = "crawler.downloader.HostBoundDownloader"
+# Per-page DEBUG messages are not built when LOG_LEVEL would drop them.
+LOG_FORMATTER = "crawler.logformat.LevelLogFormatter"
 PARSE_WORKERS = 1
 TELNETCONSOLE_ENABLED = False
 # An unattended crawl needs no port that runs code sent to it.
