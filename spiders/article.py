@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import scrapy
 from lxml.html import HtmlElement
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
@@ -29,11 +30,11 @@ from crawler.items import Article, Fetch
 from crawler.memory import CrawlMemory
 from crawler.pagereader import PageReader
 from crawler.profiles import Profile, get_profile
+from crawler.shortlinks import Shortlinks, is_shortlink
 from crawler.storage import Corpus
 from crawler.urls import SiteURLs, canonicalize_url, check_url, join_url
 from crawler.wprest import site_timezone
 
-_SHORTLINK = re.compile(r"^(p|page_id)=\d+$")
 _REDIRECTS = [301, 302, 303, 307, 308]
 # Canonical forms remembered: links are mostly to nearby articles, so a few thousand
 # hit often, and the bound (a few MB) keeps memory flat however large the site.
@@ -67,9 +68,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
         # Canonical URLs of the requests made this run: a link seen again costs a set
         # lookup, not a request through the middlewares to Scrapy's duplicate filter.
         self._requested: set[str] = set()
-        # Shortlinks (?p=ID) of the articles read this run, to their article's URL: a
-        # read-also link naming one then costs no redirect and no second fetch.
-        self._shortlinks: dict[str, str] = {}
+        self.shortlinks = Shortlinks()
         self.timezone = self.profile.timezone
         self._learned_site = False
         self.memory = CrawlMemory(None)
@@ -110,6 +109,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
         spider.reader = PageReader(settings.getint("PARSE_WORKERS", 0))
         spider.discovery = DiscoveryOptions.from_settings(settings)
         crawler.signals.connect(spider.archives_on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.shortlinks_on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.close_memory, signal=signals.spider_closed)
         return spider
 
@@ -148,13 +148,19 @@ class ArticleSpider(Discovery, scrapy.Spider):
         return [r for r in requests if r is not None] + self.discovery_requests()
 
     def make_request(self, url: str, role: str, src: str | None,
-                     streak: int = 0) -> scrapy.Request | None:
+                     streak: int = 0, hold: bool = True) -> scrapy.Request | None:
         """A request for a link of *role* found on *src*, or None when the memory of
-        earlier runs says it is not worth one.  Known pages are asked for conditionally."""
-        key = self.canonical(url)
-        if key in self._shortlinks:
-            url = key = self._shortlinks[key]
+        earlier runs says it is not worth one, or when it is a read-also link to a
+        shortlink held for later (*hold*).  Known pages are asked for conditionally."""
+        canonical = self.canonical(url)
+        key = self.shortlinks.resolve(canonical)
+        if key != canonical:  # a shortlink of an article read: the article's URL
+            url = key
         if key in self._requested:
+            return None
+        shortlink = is_shortlink(key)
+        if hold and shortlink and role == "read_also" and self.shortlinks.hold(
+                key, role, src, streak):
             return None
         known = self.memory.is_known(key)
         if not known and role == "listing":
@@ -166,7 +172,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
                                 "known_streak": streak + 1 if known else 0}
         headers = self.memory.conditional_headers(key) if known else {}
         handled = [304] if headers else []
-        if _SHORTLINK.match(urlsplit(key).query):
+        if shortlink:
             handled += _REDIRECTS  # the spider follows them (``shortlink_redirect``)
         if handled:
             meta["handle_httpstatus_list"] = handled
@@ -314,7 +320,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
         if not self.site.allows(url) or self.is_excluded(url):
             return False
         parts = urlsplit(url)
-        if _SHORTLINK.match(parts.query):
+        if is_shortlink(url):
             return True
         return self._article_path is None or bool(self._article_path.match(parts.path))
 
@@ -353,8 +359,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
         """The page's prev/next/read-also links that lead to articles, canonicalised."""
         links, seen = [], set()
         for found, role, rule in page.links:
-            dst = self.canonical(found)
-            dst = self._shortlinks.get(dst, dst)
+            dst = self.shortlinks.resolve(self.canonical(found))
             if dst != url and self.follows(dst) and (dst, role) not in seen:
                 seen.add((dst, role))
                 links.append({"dst": dst, "role": role, "rule": rule})
@@ -394,12 +399,21 @@ class ArticleSpider(Discovery, scrapy.Spider):
         return item
 
     def remember_shortlinks(self, item: Article) -> None:
-        """Remember the shortlinks of *item* (the most recent ones, so memory stays flat)."""
+        """Remember the shortlinks of *item*."""
         for alias in item["aliases"]:
             if alias["reason"] == "shortlink":
-                self._shortlinks[alias["url"]] = item["url"]
-                if len(self._shortlinks) > CANONICAL_CACHE_SIZE:
-                    del self._shortlinks[next(iter(self._shortlinks))]
+                self.shortlinks.learn(alias["url"], item["url"])
+
+    def shortlinks_on_idle(self) -> None:
+        """With nothing else to do, ask for the shortlinks held that no article read
+        since has named as its own."""
+        requests = [self.make_request(url, role, src, streak, hold=False)
+                    for url, role, src, streak in self.shortlinks.release()]
+        for request in requests:
+            if request is not None:
+                self.crawler.engine.crawl(request)
+        if any(requests):
+            raise DontCloseSpider
 
     def rest_post_request(self, url: str, item: Article) -> scrapy.Request:
         """Ask the REST API for the exact publication time of a page that shows only

@@ -54,7 +54,8 @@ def test_quick_start_has_the_demo_and_test_commands():
 
 @pytest.mark.parametrize("module", ["crawler.text", "crawler.urls", "crawler.loaders",
                                     "crawler.dates", "crawler.wprest", "crawler.sitemaps",
-                                    "crawler.bridge", "crawler.retry", "crawler.extract"])
+                                    "crawler.bridge", "crawler.retry", "crawler.extract",
+                                    "crawler.shortlinks"])
 def test_doctests(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0 and result.attempted > 0
