@@ -16,6 +16,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 from parsel import Selector
+from w3lib.encoding import html_to_unicode
 
 from crawler.dates import DateMarkup, dated_page, modified_from_page
 from crawler.extract import extract_fields, json_ld, meta
@@ -91,10 +92,15 @@ def read_root(root: HtmlElement, url: str, profile_name: str, timezone: str) -> 
                        by_markup)
 
 
-def read_page(text: str, url: str, profile_name: str, timezone: str,
-              by_url: bool | None) -> ArticlePage | None:
-    """Parse *text* (the page at *url*) and read it if it is an article: *by_url* True
-    says its URL makes it one, None leaves it to the markup.  None for other pages."""
+def read_page(text: str | bytes, url: str, profile_name: str, timezone: str,
+              by_url: bool | None, encoding: str = "utf-8") -> ArticlePage | None:
+    """Parse *text* (the page at *url*; raw bytes are decoded from *encoding* as
+    Scrapy decodes a response) and read it if it is an article: *by_url* True says its
+    URL makes it one, None leaves it to the markup.  None for other pages."""
+    if isinstance(text, bytes):
+        # The crawl's process sends the body as it came: decoding it there, and pickling
+        # the text, cost it more than sending the bytes.
+        text = html_to_unicode(f"charset={encoding}", text)[1]
     root = Selector(text=text, type="html").root
     if by_url is None and not looks_like_article(root):
         return None

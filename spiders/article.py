@@ -252,8 +252,8 @@ class ArticleSpider(Discovery, scrapy.Spider):
     async def _read_in_worker(self, response: HtmlResponse, by_url: bool | None) -> list[Any]:
         # A coroutine returning a list, not an async generator: Scrapy then runs the
         # output through its middlewares' synchronous methods, at a fraction of the cost.
-        page = await self.reader.read(response.text, response.url, self.profile.name,
-                                      self.timezone or "", by_url)
+        page = await self.reader.read(response.body, response.url, self.profile.name,
+                                      self.timezone or "", by_url, response.encoding)
         if page is None:
             return list(self.listing(response, response.selector.root))
         return list(self.parse_article(response, page))

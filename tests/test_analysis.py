@@ -141,3 +141,18 @@ def alive(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state != "Z"
+
+
+def test_raw_bodies_are_read_as_scrapy_decodes_them(pages):
+    # The crawl sends a page's bytes and its response's encoding; the worker decodes.
+    from scrapy.http import HtmlResponse
+
+    from tests.conftest import cnn_in_cp1256
+
+    url = "http://127.0.0.1:8000/cnn/"
+    for body, encoding in ((cnn_in_cp1256(declared=False), "windows-1256"),
+                           (pages[0][1].encode("utf-8"), "utf-8")):
+        response = HtmlResponse(url, body=body, encoding=encoding)
+        from_bytes = read_page(response.body, url, "wordpress", "", True, response.encoding)
+        assert from_bytes is not None
+        assert from_bytes == read_page(response.text, url, "wordpress", "", True)
