@@ -36,6 +36,8 @@ PARENT_CHECK_SECONDS = 0.5
 # A worker yields the CPU to its crawl: the crawl's event loop sends the requests and
 # takes the answers, and a page waiting to be read costs less than a connection idle.
 NICENESS = 5
+# Pages waiting in a worker before the crawl's process reads the next one itself.
+BACKLOG = 16
 # How long close() waits for a worker to finish what it holds and exit.
 CLOSE_SECONDS = 5.0
 
@@ -75,6 +77,7 @@ class _Worker:
             [sys.executable, "-m", "crawler.pagereader", str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
         self.waiting: deque[asyncio.Future[Any]] = deque()
+        self.pending = 0  # reads asked of this worker and not answered yet
         self.alive = True
         self._send: asyncio.WriteTransport | None = None
         self._receive: asyncio.ReadTransport | None = None
@@ -83,6 +86,13 @@ class _Worker:
 
     async def read(self, args: tuple[Any, ...]) -> ArticlePage | None:
         """``read_page(*args)`` in this worker."""
+        self.pending += 1
+        try:
+            return await self._read(args)
+        finally:
+            self.pending -= 1
+
+    async def _read(self, args: tuple[Any, ...]) -> ArticlePage | None:
         loop = asyncio.get_running_loop()
         if self._connecting is None:  # the pipes join the loop on the first read
             self._connecting = asyncio.ensure_future(self._connect(loop))
@@ -143,13 +153,16 @@ class _Worker:
 
 class PageReader:
     """Reads pages in *workers* processes (0: in the calling process), started by the
-    first read, so that a spider built and never run starts none.
+    first read, so that a spider built and never run starts none; a page finding
+    *backlog* pages waiting in every worker is read in the calling process.
 
     A worker that dies (killed) is not fatal: the rest of the run reads pages in the
     crawl's own process."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, backlog: int | None = None) -> None:
         self.size = max(0, workers)
+        self.backlog = BACKLOG if backlog is None else backlog
+        self.read_here = 0  # pages read in the calling process while workers were busy
         self.workers: list[_Worker] = []
 
     @property
@@ -178,7 +191,12 @@ class PageReader:
             self._start()
         if not self.workers:
             return read_page(*args)
-        worker = min(self.workers, key=lambda w: len(w.waiting))
+        worker = min(self.workers, key=lambda w: w.pending)
+        if worker.pending >= self.backlog:
+            # Every worker has pages waiting: read this one here, on the crawl's own core,
+            # rather than queue it (a queue of hundreds, and a core idle at the end).
+            self.read_here += 1
+            return read_page(*args)
         try:
             return await worker.read(args)
         except WorkerDied:

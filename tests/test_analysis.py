@@ -156,3 +156,19 @@ def test_raw_bodies_are_read_as_scrapy_decodes_them(pages):
         from_bytes = read_page(response.body, url, "wordpress", "", True, response.encoding)
         assert from_bytes is not None
         assert from_bytes == read_page(response.text, url, "wordpress", "", True)
+
+
+def test_pages_beyond_the_workers_backlog_are_read_in_the_crawls_process(pages):
+    async def body(reader: PageReader) -> list:
+        return await asyncio.gather(*(reader.read(html, url, "janoubia", "Asia/Beirut", None)
+                                      for url, html in pages))
+
+    async def run() -> tuple[list, int]:
+        reader = PageReader(1, backlog=3)
+        try:
+            return await body(reader), reader.read_here
+        finally:
+            reader.close()
+    read, here = asyncio.run(run())
+    assert here == len(pages) - 3  # the worker took three, the rest waited for none
+    assert read == [read_page(html, url, "janoubia", "Asia/Beirut", None) for url, html in pages]
