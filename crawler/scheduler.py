@@ -1,4 +1,4 @@
-"""Scrapy's scheduler, with the requests it holds beyond the first 5,000 on disk
+"""Scrapy's scheduler, with the requests it holds beyond the first 2,500 on disk
 rather than in memory.
 
 Discovery fans out: one sitemap page names 2,000 posts, and a site's sitemaps name all
@@ -33,7 +33,7 @@ class DiskQueueScheduler(Scheduler):
     #: Requests kept in memory before the queue spills to disk (about 800 bytes each):
     #: pickling a request costs more CPU than keeping it, Scrapy's ``to_dict`` looking
     #: its callbacks up among every attribute of the spider.
-    memory_size = 5000
+    memory_size = 2500
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DiskQueueScheduler:

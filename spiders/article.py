@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
@@ -43,6 +44,11 @@ CANONICAL_CACHE_SIZE = 8192
 _BRIDGED_ROLES = frozenset({"prev", "next", "feed", "archive"})
 
 
+def url_digest(url: str) -> bytes:
+    """A 128-bit digest of *url*: no two URLs of a crawl share one in practice."""
+    return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 def split_urls(value: str | Iterable[str] | None) -> list[str]:
     """Start URLs from a ``-a start_urls=`` string (comma or space separated) or a list."""
     if value is None:
@@ -65,9 +71,10 @@ class ArticleSpider(Discovery, scrapy.Spider):
         self.profile: Profile = get_profile(profile or self.profile_name)
         self.start_urls = split_urls(start_urls) or list(self.profile.start_urls)
         self.site = self._site_urls(self.profile, self.start_urls)
-        # Canonical URLs of the requests made this run: a link seen again costs a set
+        # Digests of the canonical URLs requested this run: a link seen again costs a set
         # lookup, not a request through the middlewares to Scrapy's duplicate filter.
-        self._requested: set[str] = set()
+        # 16 bytes a URL, not the URL itself (a few hundred), so a large site stays small.
+        self._requested: set[bytes] = set()
         self.shortlinks = Shortlinks()
         self.timezone = self.profile.timezone
         self._learned_site = False
@@ -156,7 +163,8 @@ class ArticleSpider(Discovery, scrapy.Spider):
         key = self.shortlinks.resolve(canonical)
         if key != canonical:  # a shortlink of an article read: the article's URL
             url = key
-        if key in self._requested:
+        digest = url_digest(key)
+        if digest in self._requested:
             return None
         shortlink = is_shortlink(key)
         if hold and shortlink and role == "read_also" and self.shortlinks.hold(
@@ -176,7 +184,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
             handled += _REDIRECTS  # the spider follows them (``shortlink_redirect``)
         if handled:
             meta["handle_httpstatus_list"] = handled
-        self._requested.add(key)
+        self._requested.add(digest)
         return scrapy.Request(url, callback=self.parse, errback=self.failed, meta=meta,
                               headers=headers)
 
