@@ -73,9 +73,12 @@ class _Worker:
 
     def __init__(self) -> None:
         # -m, not the crawl's own script: nothing of the crawl runs again in a worker.
+        # The crawl's import path, too: scrapyd, for one, puts the project's egg on it.
+        path = os.pathsep.join(entry for entry in sys.path if entry)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "crawler.pagereader", str(os.getpid())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+            env={**os.environ, "PYTHONPATH": path})
         self.waiting: deque[asyncio.Future[Any]] = deque()
         self.pending = 0  # reads asked of this worker and not answered yet
         self.alive = True

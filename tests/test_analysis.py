@@ -172,3 +172,19 @@ def test_pages_beyond_the_workers_backlog_are_read_in_the_crawls_process(pages):
     read, here = asyncio.run(run())
     assert here == len(pages) - 3  # the worker took three, the rest waited for none
     assert read == [read_page(html, url, "janoubia", "Asia/Beirut", None) for url, html in pages]
+
+
+
+def test_a_worker_imports_from_the_crawls_own_path(tmp_path, monkeypatch, pages):
+    # scrapyd puts a project's egg on sys.path, not in the environment: the worker must
+    # get that path, or it cannot import the crawler and every page is read in-process.
+    egg = str(tmp_path / "project.egg")
+    monkeypatch.setattr(sys, "path", [egg, *sys.path])
+
+    async def body(reader: PageReader) -> tuple[bytes, list]:
+        read = await read_all(reader, pages[:1])
+        return Path(f"/proc/{reader.pids[0]}/environ").read_bytes(), read
+    environ, read = reading(1, body)
+    variables = dict(v.split(b"=", 1) for v in environ.split(b"\0") if b"=" in v)
+    assert egg in variables[b"PYTHONPATH"].decode().split(os.pathsep)
+    assert read[0] is not None
