@@ -14,6 +14,8 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+#: The HTTP statuses that redirect.
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 #: Meta key of a request the spider made for a redirect's target itself (a shortlink's):
 #: the redirecting URLs, as Scrapy's own ``redirect_urls`` (which it keeps to itself).
 REDIRECTED_FROM = "redirected_from"

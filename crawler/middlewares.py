@@ -14,7 +14,7 @@ from scrapy.http import HtmlResponse, Response
 from w3lib.url import safe_url_string
 
 from crawler.encoding import best_encoding, declared_encoding
-from crawler.fetchlog import redirected_from
+from crawler.fetchlog import REDIRECT_STATUSES, redirected_from
 from crawler.integrity import TruncatedResponse, truncation
 
 # Scrapy looks for <meta http-equiv="refresh"> in a page's first 4,096 characters: at most
@@ -111,7 +111,7 @@ class RedirectLoopMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")
-        if response.status not in (301, 302, 303, 307, 308) or not location:
+        if response.status not in REDIRECT_STATUSES or not location:
             return response
         target = safe_url_string(urljoin(request.url, location.decode("latin-1")))
         chain = {safe_url_string(u) for u in redirected_from(request.meta)}

@@ -36,7 +36,6 @@ import hashlib
 import importlib
 import json
 import os
-import re
 import socket
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -50,6 +49,7 @@ from typing import Any
 import sqlite_utils
 
 from crawler.errors import StorageError
+from crawler.shortlinks import shortlink_query
 
 _SCHEMA_V1 = (
     """CREATE TABLE articles (
@@ -207,7 +207,6 @@ _FETCH_COLUMNS = ("requested_url", "final_url", "status", "etag", "last_modified
 _RUN_RESULTS = ("finished_at", "fetched", "new", "updated", "unchanged", "duplicates", "failed",
                 "not_modified", "coverage", "date_failures", "finish_reason", "exit_status")
 _COVERED = ("title", "author", "published", "body")
-_SHORTLINK = re.compile(r"(?:^|&)(?:p|page_id)=\d+(?:&|$)")
 
 
 @dataclass
@@ -289,7 +288,7 @@ def _alias_entries(aliases: Iterable[Any] | None) -> Iterator[tuple[str, str]]:
             url, reason = alias, None
         if url:
             query = url.partition("?")[2].partition("#")[0]
-            yield url, reason or ("shortlink" if _SHORTLINK.search(query) else "redirect")
+            yield url, reason or ("shortlink" if shortlink_query(query) else "redirect")
 
 
 def _article_row(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -704,10 +703,8 @@ class Corpus:
         alias of (a duplicate folded in); not when *url* is itself an article."""
         found = self.db.execute("SELECT article_url FROM aliases WHERE url = ?",
                                 [target]).fetchone()
-        target = found[0] if found else target
-        if url == target or self._is_article(url):
-            return 0
-        return self._put_alias(url, target, "redirect", now)
+        return self._add_aliases([{"url": url, "reason": "redirect"}],
+                                 found[0] if found else target, now)
 
     def _put_body(self, body: bytes | None) -> str | None:
         """Store *body* compressed unless a body with its digest is stored; its digest."""

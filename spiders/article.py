@@ -26,17 +26,22 @@ from crawler.dates import (
 )
 from crawler.discovery import ArchiveGate, Discovery, DiscoveryOptions
 from crawler.extract import css
-from crawler.fetchlog import REDIRECTED_FROM, fetch_record, now, redirected_from
+from crawler.fetchlog import (
+    REDIRECT_STATUSES,
+    REDIRECTED_FROM,
+    fetch_record,
+    now,
+    redirected_from,
+)
 from crawler.items import Article, Fetch
 from crawler.memory import CrawlMemory
 from crawler.pagereader import PageReader
 from crawler.profiles import Profile, get_profile
-from crawler.shortlinks import Shortlinks, is_shortlink
+from crawler.shortlinks import Shortlinks, is_shortlink, shortlink_query
 from crawler.storage import Corpus
 from crawler.urls import SiteURLs, canonicalize_url, check_url, join_url
 from crawler.wprest import site_timezone
 
-_REDIRECTS = [301, 302, 303, 307, 308]
 # Canonical forms remembered: links are mostly to nearby articles, so a few thousand
 # hit often, and the bound (a few MB) keeps memory flat however large the site.
 CANONICAL_CACHE_SIZE = 8192
@@ -166,22 +171,22 @@ class ArticleSpider(Discovery, scrapy.Spider):
         digest = url_digest(key)
         if digest in self._requested:
             return None
-        shortlink = is_shortlink(key)
-        if hold and shortlink and role == "read_also" and self.shortlinks.hold(
-                key, role, src, streak):
-            return None
         known = self.memory.is_known(key)
         if not known and role == "listing":
             # Entry pages that list articles we do not have: a run storing none is degraded.
             self.crawler.stats.inc_value("incremental/unknown_on_entry_pages")
         if not self.memory.wants(role, known, streak):
             return None
+        shortlink = is_shortlink(key)
+        if hold and shortlink and role == "read_also" and self.shortlinks.hold(
+                key, role, src, streak):
+            return None
         meta: dict[str, Any] = {"link_role": role, "link_src": src,
                                 "known_streak": streak + 1 if known else 0}
         headers = self.memory.conditional_headers(key) if known else {}
         handled = [304] if headers else []
         if shortlink:
-            handled += _REDIRECTS  # the spider follows them (``shortlink_redirect``)
+            handled += list(REDIRECT_STATUSES)  # the spider follows them (``shortlink_redirect``)
         if handled:
             meta["handle_httpstatus_list"] = handled
         self._requested.add(digest)
@@ -242,7 +247,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
         With a page-reader worker the page is read there, while this process fetches on."""
         if response.status == 304:
             return self.not_modified(response)
-        if response.status in _REDIRECTS:
+        if response.status in REDIRECT_STATUSES:
             return self.shortlink_redirect(response)
         if not isinstance(response, HtmlResponse):
             return [Fetch(fetch_record(response))]
@@ -283,8 +288,11 @@ class ArticleSpider(Discovery, scrapy.Spider):
         if target is None:
             return [Fetch(fetch_record(response))]
         meta = response.meta
+        # The target is the same link as the shortlink: its streak is the one the shortlink
+        # was asked with (a known page's meta counts itself in).
+        streak = max(meta.get("known_streak", 0) - 1, 0)
         request = self.make_request(target, meta.get("link_role", "read_also"),
-                                    meta.get("link_src"), max(meta.get("known_streak", 0) - 1, 0))
+                                    meta.get("link_src"), streak)
         if request is not None:
             request.meta[REDIRECTED_FROM] = [response.url]
             return [request]
@@ -328,7 +336,7 @@ class ArticleSpider(Discovery, scrapy.Spider):
         if not self.site.allows(url) or self.is_excluded(url):
             return False
         parts = urlsplit(url)
-        if is_shortlink(url):
+        if shortlink_query(parts.query):
             return True
         return self._article_path is None or bool(self._article_path.match(parts.path))
 
@@ -407,9 +415,9 @@ class ArticleSpider(Discovery, scrapy.Spider):
         return item
 
     def remember_shortlinks(self, item: Article) -> None:
-        """Remember the shortlinks of *item*."""
+        """Remember the shortlinks of *item* (declared, or that redirected to it)."""
         for alias in item["aliases"]:
-            if alias["reason"] == "shortlink":
+            if is_shortlink(alias["url"]):
                 self.shortlinks.learn(alias["url"], item["url"])
 
     def shortlinks_on_idle(self) -> None:
