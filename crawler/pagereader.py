@@ -155,9 +155,9 @@ class _Worker:
 
 
 class PageReader:
-    """Reads pages in *workers* processes (0: in the calling process), started by the
-    first read, so that a spider built and never run starts none; a page finding
-    *backlog* pages waiting in every worker is read in the calling process.
+    """Reads pages in *workers* processes (0: in the calling process), started by
+    ``start()`` or the first read, so that a spider built and never run starts none; a
+    page finding *backlog* pages waiting in every worker is read in the calling process.
 
     A worker that dies (killed) is not fatal: the rest of the run reads pages in the
     crawl's own process."""
@@ -178,7 +178,8 @@ class PageReader:
         """Process ids of the running workers."""
         return [w.proc.pid for w in self.workers]
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Start the workers not running yet (a read starts them too)."""
         for _ in range(self.size - len(self.workers)):
             try:
                 self.workers.append(_Worker())
@@ -191,7 +192,7 @@ class PageReader:
     async def read(self, *args: Any) -> ArticlePage | None:
         """``read_page(*args)`` in the least busy worker."""
         if self.size and not self.workers:
-            self._start()
+            self.start()
         if not self.workers:
             return read_page(*args)
         worker = min(self.workers, key=lambda w: w.pending)

@@ -50,6 +50,8 @@ The demo and the tests lower the politeness settings for a site on loopback only
 
 from __future__ import annotations
 
+from scrapy.settings.default_settings import EXTENSIONS_BASE as _SCRAPY_EXTENSIONS
+
 BOT_NAME = "arabic-news-crawler"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -125,6 +127,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Sees a 3xx before Scrapy's RedirectMiddleware (600) follows it.
     "crawler.middlewares.RedirectLoopMiddleware": 610,
 }
+# Left out of the base list, not set to None: Scrapy imports every extension it names,
+# and these two import server stacks (aiohttp, twisted.conch) start-up would pay for.
+EXTENSIONS_BASE = {name: order for name, order in _SCRAPY_EXTENSIONS.items()
+                   if name not in ("scrapy.extensions.telnet.TelnetConsole",
+                                   "scrapy.extensions.remote_control.RemoteControl")}
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,
     "crawler.extensions.Progress": 500,

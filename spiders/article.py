@@ -132,6 +132,8 @@ class ArticleSpider(Discovery, scrapy.Spider):
 
     def close_memory(self) -> None:
         self.memory.close()
+        if self.reader.read_here:
+            self.crawler.stats.set_value("reader/read_here", self.reader.read_here)
         self.reader.close()
 
     @staticmethod
@@ -144,6 +146,8 @@ class ArticleSpider(Discovery, scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.open_memory()
+        # The readers import their libraries while the first pages download.
+        self.reader.start()
         if self.timezone is None:
             # Learn the site's zone first, so no visible date is read in the wrong one.
             index = urljoin(self.start_urls[0], "/wp-json/")

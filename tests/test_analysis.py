@@ -188,3 +188,17 @@ def test_a_worker_imports_from_the_crawls_own_path(tmp_path, monkeypatch, pages)
     variables = dict(v.split(b"=", 1) for v in environ.split(b"\0") if b"=" in v)
     assert egg in variables[b"PYTHONPATH"].decode().split(os.pathsep)
     assert read[0] is not None
+
+
+def test_started_workers_run_before_the_first_read():
+    reader = PageReader(1)
+    assert reader.pids == []  # built, not started: no process
+    reader.start()
+    try:
+        pids = reader.pids
+        assert len(pids) == 1 and alive(pids[0])
+        reader.start()  # starting again starts no second worker
+        assert reader.pids == pids
+    finally:
+        reader.close()
+    assert not alive(pids[0])

@@ -13,6 +13,8 @@ import pytest
 from crawler.runs import RunLock
 from tests.conftest import LOOPBACK, RunningSite, run_cli
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @pytest.mark.parametrize(("args", "message"), [
     (["crawl", "nosuch", "http://127.0.0.1:9/"], "'nosuch' is not one of"),
@@ -193,3 +195,28 @@ def test_progress_line_on_a_terminal_only(sample_site: RunningSite, tmp_path):
     assert b"\r\x1b[Kpages " in seen and b"pages/s" in seen
     quiet = run_cli("crawl", "janoubia", sample_site.origin + "/", "--db", str(db), *LOOPBACK)
     assert quiet.returncode == 0 and "\r" not in quiet.stderr and "pages/s" not in quiet.stderr
+
+
+NO_SERVER_EXTENSIONS = """
+import sys
+from scrapy.crawler import Crawler
+from scrapy.utils.reactor import install_reactor
+from crawler.cli import project_settings
+from spiders.janoubia import JanoubiaSpider
+settings = project_settings("x.db")
+install_reactor(settings["TWISTED_REACTOR"])
+crawler = Crawler(JanoubiaSpider, settings)
+crawler._apply_settings()
+print(sorted(type(e).__name__ for e in crawler.extensions.middlewares))
+print("aiohttp" in sys.modules, "twisted.conch" in sys.modules)
+"""
+
+
+def test_a_crawl_loads_no_extension_that_serves_a_port(tmp_path):
+    # Scrapy's telnet console and remote control run code sent to a port; importing
+    # them costs start-up their server stacks even when disabled.
+    out = subprocess.run([sys.executable, "-c", NO_SERVER_EXTENSIONS], cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    assert "RunRecorder" in out[0] and "Telnet" not in out[0] and "Remote" not in out[0]
+    assert out[1] == "False False"
