@@ -16,8 +16,11 @@ from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from lxml import etree
+from lxml.html import HtmlElement
 from parsel import Selector
 
+from crawler.extract import css
 from crawler.text import collapse_space, normalize_arabic, to_ascii_digits
 
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
@@ -269,9 +272,14 @@ VISIBLE_DATE_CSS = (
     ".post-meta .date", "span.published", ".tie-date", ".date", ".meta-date", ".article-date",
     ".entry-meta", ".post-meta",
 )
-_META = "//meta[@property or @name] | //*[@itemprop]"
+# Compiled once: a query given as a string is compiled again at every call.
+_META = etree.XPath("//meta[@property or @name] | //*[@itemprop]")
+_JSONLD = etree.XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
+_HEADLINES = etree.XPath("//h1")
+_TEXTS = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]",
+                     smart_strings=False)
 # Dates in sidebars, widgets, related lists and footers belong to other articles.
-_OTHER_BLOCK = (
+_OTHER_BLOCK = etree.XPath(
     # <body> classes such as has-widgets or showing-comments say nothing of the date's
     # place; an article's own <footer class="entry-footer"> holds its date in some themes.
     "ancestor::*[not(self::body or self::html)]"
@@ -281,10 +289,10 @@ _OTHER_BLOCK = (
     # a query loop ("More posts" in Twenty Twenty-Five) lists other posts with their dates
     " or contains(@class, 'wp-block-query')]"
 )
-_AFTER_HEADLINE = (
+_AFTER_HEADLINE = etree.XPath(
     "following::text()[normalize-space()]"
-    "[not(ancestor::p or ancestor::script or ancestor::style)][position() <= 15]"
-)
+    "[not(ancestor::p or ancestor::script or ancestor::style)][position() <= 15]",
+    smart_strings=False)
 
 
 def published_from_page(
@@ -384,14 +392,14 @@ def _meta_values(sel: Selector, names: Iterable[str]) -> dict[str, list[str]]:
     wanted = list(names)
     found: dict[str, list[str]] = {name: [] for name in wanted}
     # One pass over the page for all names, not one per name.
-    for el in sel.xpath(_META):
-        # root.get, not attrib: a damaged attribute elsewhere on the element would
+    for el in _META(sel.root):
+        # el.get, not attrib: a damaged attribute elsewhere on the element would
         # make lxml refuse to list them all.
-        named = {el.root.get(attr) for attr in ("property", "name", "itemprop")}
+        named = {el.get(attr) for attr in ("property", "name", "itemprop")}
         hits = [name for name in wanted if name in named]
         if not hits:
             continue
-        value = (el.root.get("content") or el.root.get("datetime") or _text(el)).strip()
+        value = (el.get("content") or el.get("datetime") or _text(el)).strip()
         if value:
             for name in hits:
                 found[name].append(value)
@@ -400,7 +408,7 @@ def _meta_values(sel: Selector, names: Iterable[str]) -> dict[str, list[str]]:
 
 def _jsonld_nodes(sel: Selector) -> Iterator[dict[str, Any]]:
     """Every node of the page's JSON-LD documents that parse."""
-    for script in sel.xpath("//script[@type='application/ld+json']/text()").getall():
+    for script in _JSONLD(sel.root):
         try:
             data = json.loads(script, strict=False)
         except ValueError:
@@ -427,29 +435,29 @@ def _type_rank(node: dict[str, Any]) -> int:
     return 1 if "WebPage" in names else 2
 
 
-def _time_values(sel: Selector, css: Iterable[str]) -> Iterator[str]:
+def _time_values(sel: Selector, queries: Iterable[str]) -> Iterator[str]:
     """``datetime`` attributes (or text) of ``<time>`` elements, selector order."""
-    for query in css:
-        for el in sel.css(query):
-            value = el.root.get("datetime") or _text(el)
-            if value.strip() and not el.xpath(_OTHER_BLOCK):
+    for query in queries:
+        for el in css(sel.root, query):
+            value = el.get("datetime") or _text(el)
+            if value.strip() and not _OTHER_BLOCK(el):
                 yield value.strip()
 
 
-def _visible_values(sel: Selector, css: Iterable[str]) -> Iterator[str]:
+def _visible_values(sel: Selector, queries: Iterable[str]) -> Iterator[str]:
     """Visible date text: theme date elements, then the short texts under the headline."""
-    for query in css:
-        for el in sel.css(query):
-            if not el.xpath(_OTHER_BLOCK):
+    root = sel.root
+    for query in queries:
+        for el in css(root, query):
+            if not _OTHER_BLOCK(el):
                 yield _text(el)
-    headlines = sel.xpath("//h1")
+    headlines = _HEADLINES(root)
     if headlines:  # the longest h1 is the headline; short ones hold a logo
         headline = max(headlines, key=lambda h: len(_text(h)))
-        for text in headline.xpath(_AFTER_HEADLINE).getall():
+        for text in _AFTER_HEADLINE(headline):
             yield collapse_space(text)
 
 
-def _text(el: Selector) -> str:
+def _text(el: HtmlElement) -> str:
     """The element's text, whitespace collapsed, scripts left out."""
-    parts = el.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()
-    return collapse_space(" ".join(parts))
+    return collapse_space(" ".join(_TEXTS(el)))
