@@ -11,10 +11,13 @@ the page's URL, never canonicalised.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
-from lxml.html import HtmlElement
+from lxml import etree
+from lxml.html import (HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction,
+                       HTMLParser)
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
@@ -50,6 +53,26 @@ class ArticlePage:
     values: dict[str, Any]
     #: Whether the publication time came from machine-readable markup.
     dated_by_markup: bool
+
+
+_parsers = threading.local()
+
+
+def parse_html(text: str) -> HtmlElement:
+    """*text* parsed as parsel parses HTML, by a parser made once per thread.
+
+    Its elements are all plain ``HtmlElement``s, told apart in C: lxml.html's own
+    class lookup runs Python code for every element the reading touches, for form
+    classes a page read never uses."""
+    parser = getattr(_parsers, "html", None)
+    if parser is None:
+        parser = _parsers.html = HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction,
+            entity=HtmlEntity))
+    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    root = etree.fromstring(body, parser=parser)
+    return root if root is not None else etree.fromstring(b"<html/>", parser=parser)
 
 
 def looks_like_article(root: HtmlElement) -> bool:
@@ -101,7 +124,7 @@ def read_page(text: str | bytes, url: str, profile_name: str, timezone: str,
         # The crawl's process sends the body as it came: decoding it there, and pickling
         # the text, cost it more than sending the bytes.
         text = html_to_unicode(f"charset={encoding}", text)[1]
-    root = Selector(text=text, type="html").root
+    root = parse_html(text)
     if by_url is None and not looks_like_article(root):
         return None
     return read_root(root, url, profile_name, timezone)
