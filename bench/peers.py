@@ -23,12 +23,13 @@ and its variants, or a "مقالات ذات صلة" heading), and the mean word 
 against the site's truth.
 
     python bench/peers.py [--articles 2000] [--latency 0 --latency 0.05] [--concurrency 8]
-                          [--parallel N] [--newsplease PY]
+                          [--parallel N] [--newsplease PY] [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import re
 import resource
@@ -121,6 +122,8 @@ class PeerResult:
     #: Mean word F1 of those bodies against the site's.
     f1: float = 0.0
     note: str = ""
+    #: Wall seconds of every run, when the tools ran more than once (wall: the median).
+    walls: list[float] = field(default_factory=list)
 
     @property
     def pages_per_second(self) -> float:
@@ -222,9 +225,17 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def compile_ours() -> None:
+    """Byte-compile our packages, as pip did the peers' when it installed them: run
+    from a checkout with PYTHONDONTWRITEBYTECODE set, each start compiled them anew."""
+    for package in ("crawler", "spiders", "pipelines"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def run_ours(origin: str, truth: Truth, work: Path, site: SiteInfo,
              concurrency: int) -> PeerResult:
     """Crawl the site from its home page into a fresh database; bodies from the database."""
+    compile_ours()
     db = work / "ours.db"
     settings = [*OUR_SETTINGS, f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}"]
     argv = [sys.executable, "-m", "crawler", "crawl", "janoubia", origin + "/", "--db", str(db),
@@ -333,10 +344,14 @@ def site_truth(articles: int, origin: str) -> tuple[Truth, float]:
 
 
 def run_peers(articles: int, latency: float, concurrency: int = 8, parallel: int | None = None,
-              newsplease: str | None = None) -> list[PeerResult]:
+              newsplease: str | None = None, repeat: int = 1) -> list[PeerResult]:
     """Serve a sample site of *articles* with *latency* and run every tool on it: ours,
     then each installed peer (a peer not installed has a "not installed" note).
-    *newsplease* is a Python with news-please; by default one is looked for."""
+    *newsplease* is a Python with news-please; by default one is looked for.
+
+    With *repeat* above 1, the tools run in turn that many rounds, and each tool's run
+    of median wall time is its result: a machine whose speed drifts then slows every
+    tool alike, not the one that happened to run during a slow minute."""
     check_arguments(articles, latency, concurrency, parallel)
     newsplease = check_newsplease(newsplease) if newsplease else find_newsplease()
     trafilatura = find_trafilatura()
@@ -348,16 +363,35 @@ def run_peers(articles: int, latency: float, concurrency: int = 8, parallel: int
             site = SiteInfo(articles, latency, read_also)
             urls = work / "urls.txt"
             urls.write_text("\n".join(truth.urls) + "\n", encoding="utf-8")
-            results = [run_ours(origin, truth, work, site, concurrency)]
-            results.append(run_trafilatura(trafilatura, urls, truth, work, site, parallel)
-                           if trafilatura else PeerResult("trafilatura", site,
-                                                          note="not installed"))
-            results.append(run_newsplease(newsplease, urls, truth, work, site)
-                           if newsplease else PeerResult("news-please", site,
-                                                         note="not installed"))
-            return results
+            rounds = []
+            for number in range(repeat):
+                folder = work / f"round-{number + 1}"
+                folder.mkdir()
+                rounds.append(run_round(origin, urls, truth, folder, site, concurrency,
+                                        parallel, trafilatura, newsplease))
+            return [median_run(list(runs)) for runs in zip(*rounds)]
         finally:
             bench.stop_site(proc)
+
+
+def run_round(origin: str, urls: Path, truth: Truth, work: Path, site: SiteInfo,
+              concurrency: int, parallel: int | None, trafilatura: str | None,
+              newsplease: str | None) -> list[PeerResult]:
+    """One run of each tool, ours first, each peer "not installed" when it is not."""
+    results = [run_ours(origin, truth, work, site, concurrency)]
+    results.append(run_trafilatura(trafilatura, urls, truth, work, site, parallel)
+                   if trafilatura else PeerResult("trafilatura", site, note="not installed"))
+    results.append(run_newsplease(newsplease, urls, truth, work, site)
+                   if newsplease else PeerResult("news-please", site, note="not installed"))
+    return results
+
+
+def median_run(runs: list[PeerResult]) -> PeerResult:
+    """The run of median wall time among one tool's *runs*, with every run's wall."""
+    chosen = sorted(runs, key=lambda r: r.wall)[(len(runs) - 1) // 2]
+    if len(runs) > 1:
+        chosen.walls = [r.wall for r in runs]
+    return chosen
 
 
 def start_site(articles: int, latency: float, log: Path) -> tuple[subprocess.Popen, str]:
@@ -409,7 +443,9 @@ def print_peers(results: list[PeerResult]) -> None:
         ratio = ours.articles_per_second / r.articles_per_second if ours and r.articles else 0
         print(f"{name:<20}{r.wall:>8.2f}{r.cpu:>8.2f}{r.pages:>7}{r.pages_per_second:>9.1f}"
               f"{r.articles:>9}{ratio:>8.2f}{100 * r.read_also:>9.1f}%{r.f1:>7.3f}"
-              + (f"  ({r.note})" if r.note else ""))
+              + (f"  ({r.note})" if r.note else "")
+              + (f"  (median of {len(r.walls)}: " + ", ".join(f"{w:.2f}" for w in r.walls)
+                 + " s)" if r.walls else ""))
 
 
 class Parser(argparse.ArgumentParser):
@@ -430,16 +466,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="our concurrent requests to the site")
     parser.add_argument("--parallel", type=int, help="trafilatura's --parallel")
     parser.add_argument("--newsplease", metavar="PY", help="a Python with news-please")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of runs; each tool's median run is shown (default 1)")
     args = parser.parse_args(argv)
     latencies = args.latency or [0.0]
     try:
         for latency in latencies:  # every value checked before the first run
             check_arguments(args.articles, latency, args.concurrency, args.parallel)
+        if args.repeat < 1:
+            raise PeersError(f"--repeat must be at least 1, not {args.repeat}")
         for number, latency in enumerate(latencies):
             if number:
                 print()
             print_peers(run_peers(args.articles, latency, args.concurrency, args.parallel,
-                                  args.newsplease))
+                                  args.newsplease, args.repeat))
     except PeersError as e:
         print(f"peers.py: error: {e}", file=sys.stderr)
         return e.exit_code

@@ -80,12 +80,22 @@ def test_a_tiny_site_ours_keeps_read_also_out_and_trafilatura_runs(capsys):
     assert lines[3].startswith(f"trafilatura {trafilatura.version}")
 
 
+def test_repeated_runs_give_each_tool_its_median_run():
+    site = peers.SiteInfo(2, 0.0, 0.0)
+    runs = [peers.PeerResult("ours", site, wall=wall, cpu=wall * 2) for wall in (9.0, 7.0, 8.0)]
+    median = peers.median_run(runs)
+    assert (median.wall, median.cpu, median.walls) == (8.0, 16.0, [9.0, 7.0, 8.0])
+    once = peers.median_run([peers.PeerResult("ours", site, wall=3.0)])
+    assert (once.wall, once.walls) == (3.0, [])
+
+
 @pytest.mark.parametrize("args, message", [
     (["--articles", "1"], "--articles must be 2 to 100000, not 1"),
     (["--latency", "-0.5"], "--latency must be 0 to 60 seconds"),
     (["--latency", "0", "--latency", "nan"], "--latency must be 0 to 60 seconds, not nan"),
     (["--newsplease", "no-such-python"], "--newsplease no-such-python: not a Python"),
     (["--articles", "many"], "invalid int value"),
+    (["--repeat", "0"], "--repeat must be at least 1, not 0"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message):
     result = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True,
