@@ -20,6 +20,7 @@ from crawler.urls import join_url
 
 ANCHORS = etree.XPath(".//a")
 _CLASS_VALUES = etree.XPath(".//@class", smart_strings=False)
+_PAGE_CLASS_VALUES = etree.XPath("//*/@class", smart_strings=False)
 _ITEMPROPS = etree.XPath(".//@itemprop", smart_strings=False)
 _ARTICLES = etree.XPath(".//article")
 _BASE_HREF = etree.XPath("//base/@href")
@@ -89,7 +90,9 @@ class Page:
 
     def _class_text(self) -> str:
         if self._class_values is None:
-            self._class_values = " ".join(_CLASS_VALUES(self.root))
+            values = (page_class_values(self.root) if self.root.getparent() is None
+                      else _CLASS_VALUES(self.root))
+            self._class_values = " ".join(values)
         return self._class_values
 
     def texts(self, terms: tuple[str, ...], scope: HtmlElement | None = None
@@ -118,6 +121,21 @@ class Page:
                 or not _CONTENT_TOKENS.isdisjoint(self._class_text().split())
                 or any(v == "articleBody" for v in _ITEMPROPS(self.root)))
         return not self._has_content
+
+
+# The class values of the last page asked about, held with its root element.
+_last_classes: list[tuple[HtmlElement, list[str]]] = []
+
+
+def page_class_values(el: HtmlElement) -> list[str]:
+    """The class attribute values of *el*'s page, in document order: computed once per
+    page, which link finding and field extraction both ask for."""
+    document = el.getroottree().getroot()
+    if _last_classes and _last_classes[0][0] is document:
+        return _last_classes[0][1]
+    values = _PAGE_CLASS_VALUES(document)
+    _last_classes[:] = [(document, values)]
+    return values
 
 
 # The text holders of the last whole page searched, held with its root: its body is

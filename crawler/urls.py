@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import (
     SplitResult,
     parse_qsl,
@@ -118,10 +118,24 @@ def join_url(base: str, href: str) -> str | None:
     >>> join_url("https://a.com/", "http://[2001:db8::1/x/") is None
     True
     """
+    href = href.strip()
     try:
-        return urljoin(base, href.strip())
+        for scheme in ("https", "http"):
+            if href.startswith(scheme + "://"):
+                # An absolute link comes out the same whatever page it is on: menus and
+                # sidebars repeat theirs on every page.
+                return _join_absolute(href, base[:len(scheme) + 1].lower() == scheme + ":")
+        return urljoin(base, href)
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=4096)
+def _join_absolute(href: str, same_scheme: bool) -> str:
+    # What urljoin makes of an absolute href: its parts put back together, or on a page
+    # of another scheme itself as given (parsed all the same: a bad host raises).
+    joined = urljoin(href, href)
+    return joined if same_scheme else href
 
 
 def check_url(url: str) -> str:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from crawler.errors import BadStartURL, UsageError
-from crawler.urls import SiteURLs, _already_plain, _parsed_canonical, canonicalize_url, check_url
+from crawler.urls import (SiteURLs, _already_plain, _parsed_canonical, canonicalize_url, check_url,
+                          join_url)
 
 SLUG = "بلدية-صور"
 SLUG_UPPER = quote(SLUG, safe="-")  # %D8%A8...
@@ -344,3 +345,19 @@ def test_canonical_links_of_the_crawls_site_skip_the_parse() -> None:
     assert _already_plain(url.lower(), site) == "https://janoubia.com/2017/09/12/%D8%A7%D9%84/"
     assert _already_plain(url + "?utm_source=x", site) is None
     assert _already_plain(url.replace("%D8%A7", "%41"), site) is None  # an escaped "A"
+
+
+@pytest.mark.parametrize("base", ["https://a.com/x/y", "http://a.com/x/", "HTTPS://A.com/"])
+@pytest.mark.parametrize("href", [
+    "https://a.com/z", "http://a.com/z?", "https://a.com/./z/../w", "https://a.com/z#f",
+    "https://a.com", "http://b.com/a;p?q#f", "https://[::1]/x", "  https://a.com/q  ",
+    "https:/x", "//c.com/p", "../r", "https://[bad/x", "http://[bad/x",
+])
+def test_joined_links_are_what_urljoin_makes_of_them(base, href):
+    # Absolute links take a cached path: it must give urljoin's answer, twice.
+    try:
+        want = urljoin(base, href.strip())
+    except ValueError:
+        want = None
+    assert join_url(base, href) == want
+    assert join_url(base, href) == want
