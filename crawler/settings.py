@@ -106,6 +106,8 @@ CONCURRENT_ITEMS = 8
 SCHEDULER = "crawler.scheduler.DiskQueueScheduler"
 # Scrapy's own lets a host have up to CONCURRENT_REQUESTS at once (crawler/downloader.py).
 DOWNLOADER = "crawler.downloader.HostBoundDownloader"
+# Stats counted without Scrapy's per-call deprecation shim (crawler/stats.py).
+STATS_CLASS = "crawler.stats.QuickStatsCollector"
 # Per-page DEBUG messages are not built when LOG_LEVEL would drop them.
 LOG_FORMATTER = "crawler.logformat.LevelLogFormatter"
 PARSE_WORKERS = 1
