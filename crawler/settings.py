@@ -134,6 +134,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS_BASE = {name: order for name, order in _SCRAPY_EXTENSIONS.items()
                    if name not in ("scrapy.extensions.telnet.TelnetConsole",
                                    "scrapy.extensions.remote_control.RemoteControl")}
+del _SCRAPY_EXTENSIONS  # not a setting
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,
     "crawler.extensions.Progress": 500,
