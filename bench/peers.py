@@ -235,7 +235,6 @@ def compile_ours() -> None:
 def run_ours(origin: str, truth: Truth, work: Path, site: SiteInfo,
              concurrency: int) -> PeerResult:
     """Crawl the site from its home page into a fresh database; bodies from the database."""
-    compile_ours()
     db = work / "ours.db"
     settings = [*OUR_SETTINGS, f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}"]
     argv = [sys.executable, "-m", "crawler", "crawl", "janoubia", origin + "/", "--db", str(db),
@@ -355,6 +354,7 @@ def run_peers(articles: int, latency: float, concurrency: int = 8, parallel: int
     check_arguments(articles, latency, concurrency, parallel)
     newsplease = check_newsplease(newsplease) if newsplease else find_newsplease()
     trafilatura = find_trafilatura()
+    compile_ours()
     with tempfile.TemporaryDirectory(prefix="peers-") as folder:
         work = Path(folder)
         proc, origin = start_site(articles, latency, work / "site.log")

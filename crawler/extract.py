@@ -21,7 +21,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
-from crawler.linkpage import page_class_values
+from crawler.linkpage import class_values, page_class_values
 from crawler.links import read_also_blocks
 from crawler.profiles import Profile
 from crawler.text import collapse_space, normalize_arabic
@@ -61,7 +61,6 @@ def css(root: HtmlElement, query: str) -> list[HtmlElement]:
 
 
 _IDS = etree.XPath("//*/@id", smart_strings=False)
-_BODY_CLASSES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
 # The words of the page last asked about, held with its root element.
 _last_page: list[tuple[HtmlElement, frozenset[str]]] = []
 
@@ -315,7 +314,7 @@ def _excluded_in(body: HtmlElement, queries: tuple[str, ...]) -> list[HtmlElemen
     A class test is the costly part of a CSS query in XPath, and most of the dozens of
     boilerplate classes are absent from a given body: queries that are a bare class the
     body does not use are left out of the union."""
-    present = set(" ".join(_BODY_CLASSES(body)).split())
+    present = set(" ".join(class_values(body)).split())
     kept = [q for q in queries if (m := _BARE_CLASS.match(q)) is None or m[1] in present]
     return _union(", ".join(kept))(body) if kept else []
 

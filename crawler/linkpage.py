@@ -20,7 +20,7 @@ from crawler.urls import join_url
 
 ANCHORS = etree.XPath(".//a")
 _CLASS_VALUES = etree.XPath(".//@class", smart_strings=False)
-_PAGE_CLASS_VALUES = etree.XPath("//*/@class", smart_strings=False)
+_OWN_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
 _ITEMPROPS = etree.XPath(".//@itemprop", smart_strings=False)
 _ARTICLES = etree.XPath(".//article")
 _BASE_HREF = etree.XPath("//base/@href")
@@ -127,13 +127,18 @@ class Page:
 _last_classes: list[tuple[HtmlElement, list[str]]] = []
 
 
+def class_values(el: HtmlElement) -> list[str]:
+    """The class attribute values of *el* and the elements under it, in document order."""
+    return _OWN_CLASS_VALUES(el)
+
+
 def page_class_values(el: HtmlElement) -> list[str]:
-    """The class attribute values of *el*'s page, in document order: computed once per
-    page, which link finding and field extraction both ask for."""
+    """``class_values`` of *el*'s page: computed once per page, which link finding and
+    field extraction both ask for."""
     document = el.getroottree().getroot()
     if _last_classes and _last_classes[0][0] is document:
         return _last_classes[0][1]
-    values = _PAGE_CLASS_VALUES(document)
+    values = class_values(document)
     _last_classes[:] = [(document, values)]
     return values
 
