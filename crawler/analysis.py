@@ -21,6 +21,7 @@ from lxml.html import (HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstr
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
+from crawler.bodies import PackedBody
 from crawler.dates import DateMarkup, dated_page, modified_from_page
 from crawler.extract import extract_fields, json_ld, meta
 from crawler.links import find_links
@@ -53,6 +54,9 @@ class ArticlePage:
     values: dict[str, Any]
     #: Whether the publication time came from machine-readable markup.
     dated_by_markup: bool
+    #: The page's bytes hashed and compressed for the corpus, when a page-reader
+    #: worker read it (that work then leaves the crawl's process too).
+    packed_body: PackedBody | None = None
 
 
 _parsers = threading.local()

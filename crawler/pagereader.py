@@ -24,9 +24,11 @@ import sys
 import threading
 import time
 from collections import deque
+from dataclasses import replace
 from typing import IO, Any
 
 from crawler.analysis import ArticlePage, read_page
+from crawler.bodies import pack_body
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +223,14 @@ class PageReader:
 # -- the worker's side -------------------------------------------------------
 
 
+def read_and_pack(body: str | bytes, *args: Any) -> ArticlePage | None:
+    """``read_page(body, *args)``, an article's raw *body* packed for the corpus too."""
+    page = read_page(body, *args)
+    if page is not None and isinstance(body, bytes):
+        page = replace(page, packed_body=pack_body(body))
+    return page
+
+
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     """Answer each page sent on *requests* with ``(True, page)`` or ``(False, error)``
     on *answers*, until *requests* ends."""
@@ -230,7 +240,7 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
             return
         args = pickle.loads(requests.read(_FRAME.unpack(head)[0]))
         try:
-            answer: tuple[bool, Any] = (True, read_page(*args))
+            answer: tuple[bool, Any] = (True, read_and_pack(*args))
         except Exception as e:  # the crawl's side raises it, as if read there
             answer = (False, e)
         try:

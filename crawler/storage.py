@@ -31,9 +31,6 @@ Version 2 adds what scheduled runs need:
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import importlib
 import json
 import os
 import socket
@@ -43,11 +40,11 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import sqlite_utils
 
+from crawler.bodies import PackedBody, body_digest, compress_body, decompress_body
 from crawler.errors import StorageError
 from crawler.shortlinks import shortlink_query
 
@@ -240,38 +237,6 @@ class _Batch:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _find_zstd() -> ModuleType | None:
-    """The first zstd module installed: Python 3.14's own, its backport, or zstandard."""
-    for name in ("compression.zstd", "backports.zstd", "zstandard"):
-        try:
-            return importlib.import_module(name)
-        except ImportError:
-            continue
-    return None
-
-
-_ZSTD = _find_zstd()
-#: How new bodies are compressed: ``zstd`` when a module for it is installed, else ``gzip``.
-BODY_ENCODING = "gzip" if _ZSTD is None else "zstd"
-
-
-def compress_body(raw: bytes) -> tuple[str, bytes]:
-    """``(encoding, data)``: *raw* compressed the way new bodies are stored."""
-    if _ZSTD is None:
-        # mtime=0: the same page always compresses to the same bytes.
-        return "gzip", gzip.compress(raw, mtime=0)
-    return "zstd", _ZSTD.compress(raw)
-
-
-def decompress_body(encoding: str, data: bytes) -> bytes:
-    """The raw bytes of a body stored with *encoding*."""
-    if encoding == "gzip":
-        return gzip.decompress(data)
-    if encoding == "zstd" and _ZSTD is not None:
-        return bytes(_ZSTD.decompress(data))
-    raise StorageError(f"cannot read a {encoding} body: no module for it is installed")
 
 
 def is_fetch(item: Mapping[str, Any]) -> bool:
@@ -689,7 +654,7 @@ class Corpus:
 
     def _save_fetch(self, fetch: Mapping[str, Any], batch: _Batch) -> None:
         row = _fetch_row(fetch, batch)
-        row["digest"] = self._put_body(_kept_body(fetch))
+        row["digest"] = self._put_body(_kept_body(fetch), fetch.get("packed_body"))
         self.db.execute(f"INSERT INTO fetches ({', '.join(row)})"
                         f" VALUES ({', '.join(':' + name for name in row)})", row)
         batch.counts.fetches += 1
@@ -706,13 +671,15 @@ class Corpus:
         return self._add_aliases([{"url": url, "reason": "redirect"}],
                                  found[0] if found else target, now)
 
-    def _put_body(self, body: bytes | None) -> str | None:
-        """Store *body* compressed unless a body with its digest is stored; its digest."""
+    def _put_body(self, body: bytes | None, packed: PackedBody | None = None) -> str | None:
+        """Store *body* compressed unless a body with its digest is stored; its digest.
+        *packed* is *body* hashed and compressed already (by a page-reader worker)."""
         if body is None:
             return None
-        digest = hashlib.sha256(body).hexdigest()
+        digest = packed.digest if packed is not None else body_digest(body)
         if self.db.execute("SELECT 1 FROM bodies WHERE digest = ?", [digest]).fetchone() is None:
-            encoding, data = compress_body(body)
+            encoding, data = ((packed.encoding, packed.data) if packed is not None
+                              else compress_body(body))
             self.db.execute("INSERT INTO bodies (digest, encoding, size, data)"
                             " VALUES (?, ?, ?, ?)", [digest, encoding, len(body), data])
         return digest

@@ -38,13 +38,20 @@ _PATH_SAFE = "/-._~!$&'()*+,;=:@"
 # One or more trailing ``/amp`` segments (``/x/amp/amp/`` too, so a second pass finds none).
 _AMP_SUFFIX = re.compile(r"(/amp)+/?$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-# A URL whose canonical form only differs in its host form and hex case: lower-case
-# scheme and host, a path of characters kept as they are and escapes of non-ASCII bytes
-# (an escape of an ASCII character may be one to decode), no query, no fragment.  Most
-# links on a WordPress site are (its permalinks escape in lower case); they skip the
+# A URL whose canonical form only differs in its host form, hex case, query order and
+# tracking parameters: lower-case scheme and host, a path of characters kept as they
+# are and escapes of non-ASCII bytes (an escape of an ASCII character may be one to
+# decode), a query of such characters and escapes, any fragment.  Most links on a
+# WordPress site are (its permalinks escape in lower case, its shortlinks are
+# ``/?p=ID``, shared links carry ``utm_`` parameters and ``#comments``); they skip the
 # full parse.
 _PLAIN = re.compile(r"(https?)://([a-z0-9.:-]+)((?:/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]"
-                    r"|%[89A-Fa-f][0-9A-Fa-f])*)+)")
+                    r"|%[89A-Fa-f][0-9A-Fa-f])*)+)"
+                    r"(?:\?((?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*))?(?:#.*)?")
+# Percent escapes, and a lower-case letter: a path whose only letters are in escapes
+# upper-cases whole.
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_LOWER = re.compile(r"[a-z]")
 
 
 def _bare(host: str) -> str:
@@ -211,9 +218,9 @@ def _parsed_canonical(url: str, site: SiteURLs) -> str:
 
 
 def _already_plain(url: str, site: SiteURLs) -> str | None:
-    """The canonical form of *url* when only its scheme, host form and hex case can
-    change (a link to one of the crawl's hosts, spelled as WordPress prints them), else
-    None: the full parse then decides."""
+    """The canonical form of *url* when only its scheme, host form, hex case, trailing
+    slash, query and fragment can change (a link to one of the crawl's hosts, spelled
+    as WordPress prints them), else None: the full parse then decides."""
     match = _PLAIN.fullmatch(url)
     if match is None or match[2] not in site.netlocs:
         return None
@@ -222,14 +229,24 @@ def _already_plain(url: str, site: SiteURLs) -> str | None:
         return None
     last = path.rsplit("/", 1)[-1]
     if site.trailing_slash and last and "." not in last:
-        return None
-    if not site.trailing_slash and len(path) > 1 and path.endswith("/"):
-        return None
+        path += "/"
+    elif not site.trailing_slash and len(path) > 1:
+        path = path.rstrip("/") or "/"
     scheme, netloc = site.hosts[_bare(match[2])]
-    if "%" in path:  # escapes in upper-case hex
-        head, *escaped = path.split("%")
-        path = "%".join([head, *(piece[:2].upper() + piece[2:] for piece in escaped)])
-    return f"{scheme}://{netloc}{path}"
+    if "%" in path:
+        path = _upper_escapes(path)
+    query = match[4]
+    if query:
+        query = _canonical_query(query)
+    return f"{scheme}://{netloc}{path}?{query}" if query else f"{scheme}://{netloc}{path}"
+
+
+def _upper_escapes(path: str) -> str:
+    """*path* with the hex of its escapes in upper case."""
+    if _LOWER.search(_ESCAPE.sub("", path)) is None:
+        return path.upper()  # no letter outside the escapes (an Arabic slug): two C passes
+    head, *escaped = path.split("%")
+    return "%".join([head, *[piece[:2].upper() + piece[2:] for piece in escaped]])
 
 
 def _split(url: str) -> SplitResult | None:

@@ -416,6 +416,8 @@ class ArticleSpider(Discovery, scrapy.Spider):
         item.setdefault("categories", [])
         item.setdefault("tags", [])
         item["fetch"] = fetch_record(response)
+        if page.packed_body is not None:  # packed by the worker that read the page
+            item["fetch"]["packed_body"] = page.packed_body
         return item
 
     def remember_shortlinks(self, item: Article) -> None:

@@ -4,18 +4,21 @@ process, a fallback when the worker dies, and no worker outliving its crawl."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crawler.analysis import read_page
+from crawler.bodies import decompress_body
 from crawler.errors import UnknownProfile
 from crawler.pagereader import PageReader
 from crawler.samplesite import generate
@@ -60,6 +63,24 @@ def test_a_worker_reads_pages_as_the_crawls_process_does(pages):
     assert here[-1] is None  # the home page is a listing
     assert {role for page in here[:-1] for _, role, _ in page.links} == {
         "prev", "next", "read_also"}
+
+
+def test_a_worker_packs_the_raw_body_of_an_article_it_reads(pages):
+    # Hash and compression leave the crawl's process with the reading; the rest is the same.
+    raw = [(url, html.encode("utf-8")) for url, html in pages]
+
+    async def body(reader: PageReader) -> list:
+        return [await reader.read(data, url, "janoubia", "Asia/Beirut", None, "utf-8")
+                for url, data in raw]
+    in_worker = reading(1, body)
+    for (url, data), page in zip(raw[:-1], in_worker[:-1], strict=True):
+        packed = page.packed_body
+        assert packed.digest == hashlib.sha256(data).hexdigest() and packed.size == len(data)
+        assert decompress_body(packed.encoding, packed.data) == data
+        here = read_page(data, url, "janoubia", "Asia/Beirut", None, "utf-8")
+        assert here.packed_body is None  # the crawl's process packs only what it stores
+        assert replace(page, packed_body=None) == here
+    assert in_worker[-1] is None
 
 
 def test_a_dead_worker_leaves_the_reading_to_the_crawls_process(pages):

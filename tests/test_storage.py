@@ -13,17 +13,10 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from crawler import storage
+from crawler import bodies, storage
+from crawler.bodies import BODY_ENCODING, compress_body, decompress_body, pack_body
 from crawler.errors import StorageError
-from crawler.storage import (
-    BODY_ENCODING,
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    Corpus,
-    SaveCounts,
-    compress_body,
-    decompress_body,
-)
+from crawler.storage import MIGRATIONS, SCHEMA_VERSION, Corpus, SaveCounts
 from crawler.text import content_hash
 
 SITE = "https://www.janoubia.com"
@@ -596,8 +589,21 @@ def test_bodies_round_trip_in_both_encodings(corpus: Corpus) -> None:
         corpus.db.execute("INSERT INTO bodies VALUES ('b', 'brotli', 1, x'00')")
 
 
+def test_a_body_packed_by_a_worker_is_stored_as_packed(corpus: Corpus) -> None:
+    packed = pack_body(PAGE)
+    corpus.save([fetch("a", packed_body=packed), fetch("b", packed_body=pack_body(PAGE))])
+    assert rows(corpus, "SELECT digest, encoding, size, data FROM bodies") == [
+        (hashlib.sha256(PAGE).hexdigest(), packed.encoding, len(PAGE), packed.data)]
+    assert [r["digest"] for r in fetch_rows(corpus)] == [packed.digest] * 2
+    assert corpus.raw_body(packed.digest) == PAGE
+    # A failed fetch keeps no body, packed or not.
+    corpus.save([fetch("c", body=b"<html>503</html>", error="HttpError",
+                       packed_body=pack_body(b"<html>503</html>"))])
+    assert rows(corpus, "SELECT count(*) FROM bodies") == [(1,)]
+
+
 def test_a_gzip_only_install_writes_gzip(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(storage, "_ZSTD", None)
+    monkeypatch.setattr(bodies, "_ZSTD", None)
     corpus.save([fetch("a", body=b"<html>gzip</html>")])
     digest = hashlib.sha256(b"<html>gzip</html>").hexdigest()
     assert rows(corpus, "SELECT encoding FROM bodies") == [("gzip",)]

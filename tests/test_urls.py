@@ -324,14 +324,26 @@ PLAIN_SEGMENT = st.lists(
     max_size=8).map("".join)
 
 
+PLAIN_QUERY = st.one_of(
+    st.just(""),
+    st.lists(st.sampled_from(list("aZ09-._~!$&'()*+,;=:@/?") + [
+        "%D8%A7", "%d8%a7", "%26", "%3D", "%2B", "%20", "%41", "%zz", "%", "p=12",
+        "utm_source=x", "fbclid=Iw", "amp=1", "&", "=", "+", "é", " ", "#"]),
+        max_size=8).map(lambda q: "?" + "".join(q)))
+PLAIN_FRAGMENT = st.sampled_from(["", "#", "#comments", "#a?b=c", "#x y", "#\n", "#%zz", " "])
+
+
 @given(st.sampled_from(["http", "https"]), PLAIN_HOSTS, st.lists(PLAIN_SEGMENT, max_size=4),
-       st.sampled_from(["", "/"]), SITES)
-@example("https", "janoubia.com", ["x", "amp"], "/", JANOUBIA)
-@example("https", "janoubia.com", ["x.html"], "/", SiteURLs(trailing_slash=False))
+       st.sampled_from(["", "/"]), PLAIN_QUERY, PLAIN_FRAGMENT, SITES)
+@example("https", "janoubia.com", ["x", "amp"], "/", "", "", JANOUBIA)
+@example("https", "janoubia.com", ["x.html"], "/", "", "", SiteURLs(trailing_slash=False))
+@example("https", "janoubia.com", [""], "", "?p=12", "", JANOUBIA)
+@example("https", "janoubia.com", ["%d8%a7x"], "/", "?utm_source=f&b=1&a=2", "#comments", JANOUBIA)
 def test_plain_urls_skip_the_parse_with_the_same_result(
-        scheme: str, host: str, segments: list[str], slash: str, site: SiteURLs) -> None:
+        scheme: str, host: str, segments: list[str], slash: str, query: str, fragment: str,
+        site: SiteURLs) -> None:
     # Links spelled as the crawl would spell them skip the full parse: same key either way.
-    url = f"{scheme}://{host}/" + "/".join(segments) + slash
+    url = f"{scheme}://{host}/" + "/".join(segments) + slash + query + fragment
     for candidate in (url, canonicalize_url(url, site)):
         plain = _already_plain(candidate, site)
         if plain is not None:
@@ -343,8 +355,14 @@ def test_canonical_links_of_the_crawls_site_skip_the_parse() -> None:
     url = "https://www.janoubia.com/2017/09/12/%D8%A7%D9%84/"
     assert _already_plain(url, site) == "https://janoubia.com/2017/09/12/%D8%A7%D9%84/"
     assert _already_plain(url.lower(), site) == "https://janoubia.com/2017/09/12/%D8%A7%D9%84/"
-    assert _already_plain(url + "?utm_source=x", site) is None
     assert _already_plain(url.replace("%D8%A7", "%41"), site) is None  # an escaped "A"
+    assert _already_plain(url[:-1], site) == "https://janoubia.com/2017/09/12/%D8%A7%D9%84/"
+    assert _already_plain(url + "amp", site) is None  # an AMP page: the full parse drops it
+    shared = url.lower()[:-1] + "/?utm_source=fb&utm_medium=social#comments"
+    assert _already_plain(shared, site) == "https://janoubia.com/2017/09/12/%D8%A7%D9%84/"
+    assert _already_plain("https://janoubia.com/?p=12&amp=1", site) == "https://janoubia.com/?p=12"
+    assert _already_plain(url.replace("/2017", "/News"), site) == (
+        "https://janoubia.com/News/09/12/%D8%A7%D9%84/")
 
 
 @pytest.mark.parametrize("base", ["https://a.com/x/y", "http://a.com/x/", "HTTPS://A.com/"])
