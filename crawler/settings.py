@@ -43,6 +43,9 @@ The demo and the tests lower the politeness settings for a site on loopback only
 - ``ENCODING_ENABLED``: decode HTML pages in the encoding their bytes are in (UTF-8
   or windows-1256) when the charset they declare, or its absence, says otherwise
   (default on).
+- ``GC_THRESHOLD``: allocations between two young-generation collections of Python's
+  garbage collector while a crawl runs (default 10000; Python's is 700, which cost a
+  fast crawl 3 % of its CPU); 0 keeps Python's.
 - ``INTEGRITY_ENABLED``: retry pages that arrive cut short (no ``</html>`` or
   ``</body>``, or a body shorter than its ``Content-Length``) and fail them when the
   retries run out, so no half page is stored (default on).
@@ -111,6 +114,7 @@ STATS_CLASS = "crawler.stats.QuickStatsCollector"
 # Per-page DEBUG messages are not built when LOG_LEVEL would drop them.
 LOG_FORMATTER = "crawler.logformat.LevelLogFormatter"
 PARSE_WORKERS = 1
+GC_THRESHOLD = 10_000
 TELNETCONSOLE_ENABLED = False
 # An unattended crawl needs no port that runs code sent to it.
 REMOTE_CONTROL_ENABLED = False
@@ -138,6 +142,7 @@ del _SCRAPY_EXTENSIONS  # not a setting
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,
     "crawler.extensions.Progress": 500,
+    "crawler.extensions.GCThreshold": 0,
 }
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

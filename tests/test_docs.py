@@ -15,8 +15,9 @@ from crawler.cli import main
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 # Our own settings: everything in crawler/settings.py that Scrapy does not define.
-OWN_SETTINGS = ["CORPUS_DB", "CRAWLER_CONTACT", "SITE_TIMEZONE", "STORE_BATCH_SIZE",
-                "VALIDATE_MIN_WORDS", "VALIDATE_DEFAULT_LANGUAGE", "INCREMENTAL_ENABLED",
+OWN_SETTINGS = ["CORPUS_DB", "GC_THRESHOLD", "CRAWLER_CONTACT", "SITE_TIMEZONE",
+                "STORE_BATCH_SIZE", "VALIDATE_MIN_WORDS", "VALIDATE_DEFAULT_LANGUAGE",
+                "INCREMENTAL_ENABLED",
                 "INCREMENTAL_KNOWN_STREAK", "RUNS_ENABLED", "RUNS_LOCK_HELD",
                 "RUNS_MAX_ERROR_SHARE", "RUNS_MIN_COVERAGE_RATIO", "PROGRESS_ENABLED",
                 "PROGRESS_INTERVAL", "RETRY_BACKOFF_BASE", "RETRY_BACKOFF_MAX", "RETRY_AFTER_MAX",
