@@ -16,6 +16,7 @@ from lxml.html import HtmlElement
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from crawler.analysis import ArticlePage, looks_like_article, read_root
@@ -45,6 +46,7 @@ from crawler.wprest import site_timezone
 # Canonical forms remembered: links are mostly to nearby articles, so a few thousand
 # hit often, and the bound (a few MB) keeps memory flat however large the site.
 CANONICAL_CACHE_SIZE = 8192
+COOKIES_MIDDLEWARE = "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
 # Roles of links whose target, missing, may be a break in the prev/next chain.
 _BRIDGED_ROLES = frozenset({"prev", "next", "feed", "archive"})
 
@@ -107,6 +109,20 @@ class ArticleSpider(Discovery, scrapy.Spider):
         # Pages link the same URLs over and over; a new spelling starts a new cache.
         self._canonical = lru_cache(maxsize=CANONICAL_CACHE_SIZE)(
             partial(canonicalize_url, site=value))
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Scrapy's, and no cookies middleware while cookies are off (our default).
+
+        Scrapy imports every middleware of its base list, even one that then declines,
+        and this one pulls in tldextract and requests: 80 ms of every start.  It is left
+        out of the base list: naming it None in ``DOWNLOADER_MIDDLEWARES`` still imports it."""
+        super().update_settings(settings)
+        if not settings.getbool("COOKIES_ENABLED"):
+            base = settings.getdict("DOWNLOADER_MIDDLEWARES_BASE")
+            if base.pop(COOKIES_MIDDLEWARE, None) is not None:
+                settings.set("DOWNLOADER_MIDDLEWARES_BASE", base,
+                             settings.getpriority("DOWNLOADER_MIDDLEWARES_BASE") or "default")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticleSpider:

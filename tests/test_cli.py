@@ -212,6 +212,35 @@ print("aiohttp" in sys.modules, "twisted.conch" in sys.modules)
 """
 
 
+DOWNLOADER_MIDDLEWARES = """
+import sys
+from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+from scrapy.crawler import Crawler
+from scrapy.utils.reactor import install_reactor
+from crawler.cli import project_settings
+from spiders.janoubia import JanoubiaSpider
+settings = project_settings("x.db", sys.argv[1:])
+install_reactor(settings["TWISTED_REACTOR"])
+crawler = Crawler(JanoubiaSpider, settings)
+crawler._apply_settings()
+manager = DownloaderMiddlewareManager.from_crawler(crawler)
+print(sorted(type(m).__name__ for m in manager.middlewares))
+print("tldextract" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(("overrides", "cookies"), [([], False),
+                                                     (["COOKIES_ENABLED=True"], True)])
+def test_the_cookies_middleware_is_loaded_only_with_cookies_on(tmp_path, overrides, cookies):
+    # Off (our default), Scrapy would still import it, and tldextract and requests with it.
+    out = subprocess.run([sys.executable, "-c", DOWNLOADER_MIDDLEWARES, *overrides],
+                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert "RobotsTxtMiddleware" in out[0] and "ContactUserAgentMiddleware" in out[0]
+    assert ("CookiesMiddleware" in out[0]) is cookies
+    assert out[1] == str(cookies)
+
+
 def test_a_crawl_loads_no_extension_that_serves_a_port(tmp_path):
     # Scrapy's telnet console and remote control run code sent to a port; importing
     # them costs start-up their server stacks even when disabled.
