@@ -1,5 +1,5 @@
 """``python -m crawler`` is the ``crawler`` command."""
 
-from crawler.cli import main
+from crawler.entry import main
 
 main()

@@ -27,6 +27,7 @@ from collections import deque
 from dataclasses import replace
 from typing import IO, Any
 
+from crawler import readers
 from crawler.analysis import ArticlePage, read_page
 from crawler.bodies import pack_body
 
@@ -74,13 +75,7 @@ class _Worker:
     """One worker process and the reads it has not answered yet, oldest first."""
 
     def __init__(self) -> None:
-        # -m, not the crawl's own script: nothing of the crawl runs again in a worker.
-        # The crawl's import path, too: scrapyd, for one, puts the project's egg on it.
-        path = os.pathsep.join(entry for entry in sys.path if entry)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.pagereader", str(os.getpid())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
-            env={**os.environ, "PYTHONPATH": path})
+        self.proc = readers.take()  # one started early (``crawler crawl``), else a new one
         self.waiting: deque[asyncio.Future[Any]] = deque()
         self.pending = 0  # reads asked of this worker and not answered yet
         self.alive = True
@@ -181,15 +176,19 @@ class PageReader:
         return [w.proc.pid for w in self.workers]
 
     def start(self) -> None:
-        """Start the workers not running yet (a read starts them too)."""
-        for _ in range(self.size - len(self.workers)):
-            try:
-                self.workers.append(_Worker())
-            except OSError as e:  # no fork or no pipes here: read in-process
-                logger.warning("no page reader process (%s): reading pages in the crawl's "
-                               "process", e)
-                self.close()
-                return
+        """Start the workers not running yet (a read starts them too); those started
+        early (``crawler.readers``) are taken first, and any left over stopped."""
+        try:
+            for _ in range(self.size - len(self.workers)):
+                try:
+                    self.workers.append(_Worker())
+                except OSError as e:  # no fork or no pipes here: read in-process
+                    logger.warning("no page reader process (%s): reading pages in the "
+                                   "crawl's process", e)
+                    self.close()
+                    return
+        finally:
+            readers.discard_early()
 
     async def read(self, *args: Any) -> ArticlePage | None:
         """``read_page(*args)`` in the least busy worker."""

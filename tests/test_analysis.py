@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 
+from crawler import readers
 from crawler.analysis import read_page
 from crawler.bodies import decompress_body
+from crawler.entry import early_readers
 from crawler.errors import UnknownProfile
 from crawler.pagereader import PageReader
 from crawler.samplesite import generate
@@ -223,3 +225,28 @@ def test_started_workers_run_before_the_first_read():
     finally:
         reader.close()
     assert not alive(pids[0])
+
+
+@pytest.mark.parametrize(("argv", "count"), [
+    (["crawl", "janoubia"], 1),
+    (["crawl", "janoubia", "-s", "PARSE_WORKERS=2"], 2),
+    (["crawl", "janoubia", "--set", "PARSE_WORKERS=0", "--db", "x.db"], 0),
+    (["crawl", "janoubia", "-s", "PARSE_WORKERS=lots"], 0),  # the command says why
+    (["crawl", "-s", "PARSE_WORKERS=99"], 8),
+    (["export", "x.db"], 0), ([], 0), (["--help"], 0),
+])
+def test_a_crawl_command_starts_its_readers_before_its_imports(argv, count):
+    assert early_readers(argv) == count
+
+
+def test_a_reader_started_early_is_the_one_the_crawl_reads_with(pages):
+    readers.start_early(2)
+    early = [proc.pid for proc in readers._early]
+
+    async def body(reader: PageReader) -> tuple[list[int], Any]:
+        reader.start()
+        return reader.pids, await read_all(reader, pages[:2])
+    pids, read = reading(1, body)
+    assert pids == early[:1] and read[0] is not None
+    assert readers._early == []  # the one no crawl took was stopped
+    assert not alive(early[1])
