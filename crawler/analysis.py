@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
-from lxml.html import (HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction,
-                       HTMLParser)
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HTMLParser, HtmlProcessingInstruction
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 

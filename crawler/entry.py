@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-# The project's default PARSE_WORKERS; a crawl that wants fewer stops the others.
+# The project's default PARSE_WORKERS (a test holds them equal); a crawl that wants
+# fewer stops the others.
 DEFAULT_READERS = 1
 MAX_EARLY_READERS = 8
 
@@ -22,11 +23,27 @@ def early_readers(argv: Sequence[str]) -> int:
     if not argv or argv[0] != "crawl":
         return 0
     count = DEFAULT_READERS
-    for flag, value in zip(argv, argv[1:], strict=False):
+    for value in _set_values(argv[1:]):
         name, _, number = value.partition("=")
-        if flag in ("-s", "--set") and name.strip() == "PARSE_WORKERS":
-            count = int(number) if number.strip().isdigit() else 0  # the CLI says why
+        if name.strip() == "PARSE_WORKERS":
+            # A value that is not a whole number: none early, and the CLI says why.
+            count = int(number) if number.strip().isdecimal() else 0
     return min(count, MAX_EARLY_READERS)
+
+
+def _set_values(args: Sequence[str]) -> list[str]:
+    """The ``NAME=VALUE`` of each ``-s``/``--set`` in *args*, in any spelling the
+    command line takes: ``-s V``, ``--set V``, ``--set=V``, ``-sV``."""
+    values = []
+    for arg, following in zip(args, [*args[1:], None], strict=True):
+        if arg in ("-s", "--set"):
+            if following is not None:
+                values.append(following)
+        elif arg.startswith("--set="):
+            values.append(arg.removeprefix("--set="))
+        elif arg.startswith("-s") and not arg.startswith("--"):
+            values.append(arg.removeprefix("-s"))
+    return values
 
 
 def main() -> None:
@@ -35,5 +52,8 @@ def main() -> None:
     if count:
         from crawler.readers import start_early
         start_early(count)
-    from crawler.cli import main as command
+    try:
+        from crawler.cli import main as command
+    except KeyboardInterrupt:  # Ctrl-C while the command still imports
+        sys.exit("Aborted!")  # as the command itself says it, with status 1
     command()

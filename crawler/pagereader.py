@@ -153,8 +153,9 @@ class _Worker:
 
 class PageReader:
     """Reads pages in *workers* processes (0: in the calling process), started by
-    ``start()`` or the first read, so that a spider built and never run starts none; a
-    page finding *backlog* pages waiting in every worker is read in the calling process.
+    ``start()`` or the first read, so that a spider built and never run starts none of
+    its own (``crawler crawl`` starts its readers early: ``crawler.readers``); a page
+    finding *backlog* pages waiting in every worker is read in the calling process.
 
     A worker that dies (killed) is not fatal: the rest of the run reads pages in the
     crawl's own process."""

@@ -22,10 +22,12 @@ def spawn() -> subprocess.Popen[bytes]:
     # -m, not the crawl's own script: nothing of the crawl runs again in a reader.
     # The crawl's import path, too: scrapyd, for one, puts the project's egg on it.
     path = os.pathsep.join(entry for entry in sys.path if entry)
+    # Its own process group: a Ctrl-C at the terminal is the crawl's to handle, even
+    # while the reader still imports (it ignores SIGINT only once it has).
     return subprocess.Popen(
         [sys.executable, "-m", "crawler.pagereader", str(os.getpid())],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
-        env={**os.environ, "PYTHONPATH": path})
+        env={**os.environ, "PYTHONPATH": path}, process_group=0)
 
 
 def start_early(count: int) -> None:
@@ -49,9 +51,12 @@ def take() -> subprocess.Popen[bytes]:
 
 
 def discard_early() -> None:
-    """Stop the readers started early that no crawl took (its input ends, it exits)."""
+    """Stop the readers started early that no crawl took: killed, as they hold no
+    work, rather than waited for while they finish importing."""
     while _early:
-        _close(_early.pop())
+        proc = _early.pop()
+        proc.kill()
+        _close(proc)
 
 
 def _close(proc: subprocess.Popen[bytes]) -> None:

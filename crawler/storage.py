@@ -676,6 +676,8 @@ class Corpus:
         *packed* is *body* hashed and compressed already (by a page-reader worker)."""
         if body is None:
             return None
+        if packed is not None and packed.size != len(body):
+            packed = None  # packed from other bytes than these: not this body's
         digest = packed.digest if packed is not None else body_digest(body)
         if self.db.execute("SELECT 1 FROM bodies WHERE digest = ?", [digest]).fetchone() is None:
             encoding, data = ((packed.encoding, packed.data) if packed is not None

@@ -224,6 +224,10 @@ def _already_plain(url: str, site: SiteURLs) -> str | None:
     match = _PLAIN.fullmatch(url)
     if match is None or match[2] not in site.netlocs:
         return None
+    # A host spelled www. twice is listed under www. once: not one of the crawl's.
+    spelled = site.hosts.get(_bare(match[2]))
+    if spelled is None:
+        return None
     path = match[3]
     if "//" in path or path.endswith(("/amp", "/amp/")):
         return None
@@ -232,7 +236,7 @@ def _already_plain(url: str, site: SiteURLs) -> str | None:
         path += "/"
     elif not site.trailing_slash and len(path) > 1:
         path = path.rstrip("/") or "/"
-    scheme, netloc = site.hosts[_bare(match[2])]
+    scheme, netloc = spelled
     if "%" in path:
         path = _upper_escapes(path)
     query = match[4]

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from crawler import readers
+from crawler import entry, readers
+from crawler import settings as project_settings
 from crawler.analysis import read_page
 from crawler.bodies import decompress_body
 from crawler.entry import early_readers
@@ -233,10 +234,18 @@ def test_started_workers_run_before_the_first_read():
     (["crawl", "janoubia", "--set", "PARSE_WORKERS=0", "--db", "x.db"], 0),
     (["crawl", "janoubia", "-s", "PARSE_WORKERS=lots"], 0),  # the command says why
     (["crawl", "-s", "PARSE_WORKERS=99"], 8),
+    (["crawl", "janoubia", "--set=PARSE_WORKERS=0"], 0),  # every spelling the CLI takes
+    (["crawl", "janoubia", "-sPARSE_WORKERS=3"], 3),
+    (["crawl", "janoubia", "-s", "PARSE_WORKERS=²"], 0),  # a digit int() refuses
+    (["crawl", "janoubia", "-s"], 1),
     (["export", "x.db"], 0), ([], 0), (["--help"], 0),
 ])
 def test_a_crawl_command_starts_its_readers_before_its_imports(argv, count):
     assert early_readers(argv) == count
+
+
+def test_the_early_readers_default_is_the_settings():
+    assert entry.DEFAULT_READERS == project_settings.PARSE_WORKERS
 
 
 def test_a_reader_started_early_is_the_one_the_crawl_reads_with(pages):

@@ -32,6 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
      "DOWNLOAD_DELAY: expected a number of at least 0"),
     (["crawl", "wordpress", "http://127.0.0.1:9/", "-s", "RUNS_MAX_ERROR_SHARE=lots"],
      "RUNS_MAX_ERROR_SHARE: expected a number"),
+    (["crawl", "wordpress", "http://127.0.0.1:9/", "-s", "GC_THRESHOLD=x"],
+     "GC_THRESHOLD: expected a whole number"),
+    (["crawl", "wordpress", "http://127.0.0.1:9/", "-s", "GC_THRESHOLD=-5"],
+     "GC_THRESHOLD: expected a whole number of at least 0"),
+    (["crawl", "wordpress", "http://127.0.0.1:9/", "-s", "PARSE_WORKERS=²"],
+     "PARSE_WORKERS: expected a whole number"),
     (["crawl", "wordpress", "http://[::1/"], "not an absolute http(s) URL"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):

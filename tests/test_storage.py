@@ -602,6 +602,14 @@ def test_a_body_packed_by_a_worker_is_stored_as_packed(corpus: Corpus) -> None:
     assert rows(corpus, "SELECT count(*) FROM bodies") == [(1,)]
 
 
+def test_a_body_packed_from_other_bytes_is_packed_again(corpus: Corpus) -> None:
+    other = pack_body(b"<html>another page</html>")
+    corpus.save([fetch("a", packed_body=other)])
+    [row] = fetch_rows(corpus)
+    assert row["digest"] == hashlib.sha256(PAGE).hexdigest()
+    assert corpus.raw_body(row["digest"]) == PAGE
+
+
 def test_a_gzip_only_install_writes_gzip(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bodies, "_ZSTD", None)
     corpus.save([fetch("a", body=b"<html>gzip</html>")])

@@ -10,8 +10,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from crawler.errors import BadStartURL, UsageError
-from crawler.urls import (SiteURLs, _already_plain, _parsed_canonical, canonicalize_url, check_url,
-                          join_url)
+from crawler.urls import (
+    SiteURLs,
+    _already_plain,
+    _parsed_canonical,
+    canonicalize_url,
+    check_url,
+    join_url,
+)
 
 SLUG = "بلدية-صور"
 SLUG_UPPER = quote(SLUG, safe="-")  # %D8%A8...
@@ -363,6 +369,13 @@ def test_canonical_links_of_the_crawls_site_skip_the_parse() -> None:
     assert _already_plain("https://janoubia.com/?p=12&amp=1", site) == "https://janoubia.com/?p=12"
     assert _already_plain(url.replace("/2017", "/News"), site) == (
         "https://janoubia.com/News/09/12/%D8%A7%D9%84/")
+
+
+def test_a_site_spelled_with_www_twice_keeps_other_hosts_off_the_fast_path() -> None:
+    site = SiteURLs.from_urls(["https://www.www.x.com/"])
+    assert _already_plain("https://www.x.com/a/", site) is None
+    assert canonicalize_url("https://www.x.com/a/", site) == "https://www.x.com/a/"
+    assert canonicalize_url("https://www.www.x.com/a", site) == "https://www.www.x.com/a/"
 
 
 @pytest.mark.parametrize("base", ["https://a.com/x/y", "http://a.com/x/", "HTTPS://A.com/"])
