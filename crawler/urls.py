@@ -108,8 +108,10 @@ class SiteURLs:
     @cached_property
     def netlocs(self) -> frozenset[str]:
         """The host spellings whose canonical form this crawl knows (with and without
-        ``www.``)."""
-        return frozenset(spelling for bare in self.hosts for spelling in (bare, "www." + bare))
+        ``www.``): each one's bare form is a key of ``hosts`` (a site spelled ``www.``
+        twice is ``www.`` once when bare, which is another host)."""
+        return frozenset(spelling for bare in self.hosts for spelling in (bare, "www." + bare)
+                         if _bare(spelling) == bare)
 
     @property
     def domains(self) -> list[str]:
@@ -224,10 +226,6 @@ def _already_plain(url: str, site: SiteURLs) -> str | None:
     match = _PLAIN.fullmatch(url)
     if match is None or match[2] not in site.netlocs:
         return None
-    # A host spelled www. twice is listed under www. once: not one of the crawl's.
-    spelled = site.hosts.get(_bare(match[2]))
-    if spelled is None:
-        return None
     path = match[3]
     if "//" in path or path.endswith(("/amp", "/amp/")):
         return None
@@ -236,7 +234,7 @@ def _already_plain(url: str, site: SiteURLs) -> str | None:
         path += "/"
     elif not site.trailing_slash and len(path) > 1:
         path = path.rstrip("/") or "/"
-    scheme, netloc = spelled
+    scheme, netloc = site.hosts[_bare(match[2])]
     if "%" in path:
         path = _upper_escapes(path)
     query = match[4]

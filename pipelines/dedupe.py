@@ -13,8 +13,8 @@ from scrapy.exceptions import CloseSpider
 
 from crawler.errors import StorageError
 from crawler.items import Fetch
+from crawler.settings import STORE_BATCH_SIZE
 from crawler.storage import Corpus
-from pipelines.store import BATCH_SIZE
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -89,7 +89,7 @@ class DedupePipeline:
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         """Build the pipeline from the crawl's settings."""
         settings = crawler.settings
-        batch = settings.getint("STORE_BATCH_SIZE", BATCH_SIZE)
+        batch = settings.getint("STORE_BATCH_SIZE", STORE_BATCH_SIZE)
         return cls(crawler.stats, corpus_path=settings.get("CORPUS_DB", "data/corpus.db"),
                    recent_size=max(RECENT_SIZE, 2 * batch))
 

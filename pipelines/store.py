@@ -13,6 +13,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.errors import StorageError
 from crawler.items import Article, Fetch
+from crawler.settings import STORE_BATCH_SIZE
 from crawler.storage import Corpus, SaveCounts
 
 if TYPE_CHECKING:
@@ -24,11 +25,6 @@ logger = logging.getLogger(__name__)
 
 #: finish_reason of a crawl stopped because the corpus could not be opened or written.
 STORAGE_ERROR = "storage_error"
-#: Items per transaction.  A batch is written in the crawl's event loop, which waits
-#: meanwhile: 200 items took 60-100 ms, long enough for every request in flight to
-#: finish and its connection to sit idle; 50 take a quarter of that, and a commit in
-#: WAL mode costs little.
-BATCH_SIZE = 50
 
 
 class StorePipeline:
@@ -51,7 +47,7 @@ class StorePipeline:
     crawler: Crawler | None = None
 
     def __init__(self, stats: StatsCollector, *, path: str = "data/corpus.db",
-                 batch_size: int = BATCH_SIZE, flush_seconds: float = 10.0) -> None:
+                 batch_size: int = STORE_BATCH_SIZE, flush_seconds: float = 10.0) -> None:
         self.stats = stats
         self.path = path
         self.batch_size = max(1, batch_size)
@@ -69,7 +65,7 @@ class StorePipeline:
         pipeline = cls(
             crawler.stats,
             path=settings.get("CORPUS_DB", "data/corpus.db"),
-            batch_size=settings.getint("STORE_BATCH_SIZE", BATCH_SIZE),
+            batch_size=settings.getint("STORE_BATCH_SIZE", STORE_BATCH_SIZE),
             flush_seconds=settings.getfloat("STORE_FLUSH_SECONDS", 10.0),
         )
         pipeline.crawler = crawler  # to stop the crawl if a write fails
