@@ -369,7 +369,7 @@ def run_peers(articles: int, latency: float, concurrency: int = 8, parallel: int
                 folder.mkdir()
                 rounds.append(run_round(origin, urls, truth, folder, site, concurrency,
                                         parallel, trafilatura, newsplease))
-            return [median_run(list(runs)) for runs in zip(*rounds)]
+            return [median_run(list(runs)) for runs in zip(*rounds, strict=True)]
         finally:
             bench.stop_site(proc)
 

@@ -45,6 +45,16 @@ from crawler.urls import SiteURLs, join_url
 MAX_SITEMAP_DEPTH = 3
 
 
+def is_home(url: str) -> bool:
+    """True for a site's home page, which Yoast lists first in its post sitemap.
+
+    >>> is_home("https://a.com/"), is_home("https://a.com/?p=12"), is_home("https://a.com/x/")
+    (True, False, False)
+    """
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query
+
+
 @dataclass(frozen=True)
 class DiscoveryOptions:
     """Which sources a crawl reads besides the chain, from the ``DISCOVERY_*`` settings."""
@@ -74,13 +84,27 @@ class ArchiveGate:
 
     #: Sitemap requests (robots.txt included) not answered yet.
     open: int = 0
-    #: Posts of this crawl's sites the sitemaps listed.
-    posts: int = 0
+    #: Hashes of the canonical URLs of the posts of this crawl's sites the sitemaps
+    #: listed: a site lists each in its post sitemap and again in its news sitemap,
+    #: and may list 100,000 (a hash takes 36 bytes, a URL with an Arabic slug 150 or
+    #: more; two URLs sharing one would only count one post less).
+    listed: set[int] = field(default_factory=set)
     #: Sitemap URLs asked for (robots.txt also names ``/wp-sitemap.xml``).
     asked: set[str] = field(default_factory=set)
     #: Requests for the first pages of archives, held until the sitemaps are read.
     waiting: list[scrapy.Request] = field(default_factory=list)
     decided: bool = False
+
+    @property
+    def posts(self) -> int:
+        """How many distinct posts of this crawl's sites the sitemaps listed."""
+        return len(self.listed)
+
+    def list_post(self, url: str) -> bool:
+        """Count the post at canonical *url* as listed; False when it was already."""
+        before = len(self.listed)
+        self.listed.add(hash(url))
+        return len(self.listed) > before
 
     def close(self) -> list[scrapy.Request]:
         """Decide (once): the waiting archives to request, none if the sitemaps listed
@@ -203,13 +227,20 @@ class Discovery:
     def listed(self, url: str, lastmod: str | None, role: str,
                src: str) -> scrapy.Request | None:
         """A request for an article a sitemap or feed lists: new, or changed (per
-        *lastmod*) since our last fetch of it; None for anything else."""
+        *lastmod*) since our last fetch of it; None for anything else.
+
+        Each post the sitemaps list (not the home page) counts once in
+        ``discovery/posts_listed``, and in ``discovery/posts_listed_known`` too when an
+        earlier run stored it and it has not changed since (it is not fetched again)."""
         key = self.canonical(url)
         if not self.follows(key):
             return None
-        if role == "sitemap":
-            self.gate.posts += 1
-        if self.memory.changed_since_fetched(key, lastmod):
+        changed = self.memory.changed_since_fetched(key, lastmod)
+        if role == "sitemap" and not is_home(key) and self.gate.list_post(key):
+            self.crawler.stats.inc_value("discovery/posts_listed")
+            if not changed and self.memory.is_known(key):
+                self.crawler.stats.inc_value("discovery/posts_listed_known")
+        if changed:
             role = f"{role}_changed"
         return self.make_request(key, role, src)
 

@@ -8,6 +8,10 @@ queued there: up to ``CONCURRENT_REQUESTS`` at once on one host, whatever
 sample site).  Beyond the host's load, the connections over the limit find no room in
 the connection pool when they finish and are closed, so a third of the requests paid
 for a new connection.
+
+Once the crawl is closing (``crawler.quickstop.crawl_stopping``), it also fails the
+requests still waiting in its queues with ``CrawlStopping`` instead of sending them
+one download delay after another, and takes no new ones.
 """
 
 from __future__ import annotations
@@ -17,11 +21,40 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.core.downloader import Downloader, Slot
+from scrapy.crawler import Crawler
+from scrapy.http import Response
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from crawler.quickstop import CrawlStopping, crawl_stopping
 
 
 class HostBoundDownloader(Downloader):
-    """Counts a download against its slot as soon as it is taken off the slot's queue."""
+    """Counts a download against its slot as soon as it is taken off the slot's queue,
+    and sends nothing more once the crawl is closing."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self.stopping = False
+        crawler.signals.connect(self.drop_queued, signal=crawl_stopping)
+
+    def drop_queued(self) -> int:
+        """Fail every request still queued, unsent, and refuse new ones; return how many."""
+        self.stopping = True
+        dropped = 0
+        for slot in self.slots.values():
+            while slot.queue:
+                _request, queue_dfd = slot.queue.popleft()
+                queue_dfd.errback(Failure(CrawlStopping("the crawl is closing")))
+                dropped += 1
+        if dropped and self.crawler.stats is not None:
+            self.crawler.stats.inc_value("quickstop/dropped", dropped)
+        return dropped
+
+    async def _enqueue_request(self, request: Request) -> Response:
+        if self.stopping:
+            raise CrawlStopping("the crawl is closing")
+        return await super()._enqueue_request(request)
 
     def _wait_for_download(self, slot: Slot, request: Request,
                            queue_dfd: Deferred[Any]) -> Coroutine[Any, Any, None]:

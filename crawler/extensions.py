@@ -1,23 +1,21 @@
-"""Extensions that record each run in the corpus, report progress while it goes, and
-run Python's garbage collector less often while it does."""
+"""Extensions that record each run in the corpus and run Python's garbage collector
+less often while it does (the progress line is ``crawler.progress``)."""
 
 from __future__ import annotations
 
 import gc
 import logging
-import sys
-import time
-from typing import Any, TextIO
+from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
-from twisted.internet import task
 
 from crawler.errors import RunLocked
 from crawler.items import Article
+from crawler.outcome import Thresholds, exit_status
 from crawler.runs import RunLock
 from crawler.storage import Corpus
 
@@ -39,8 +37,9 @@ class RunRecorder:
     """
 
     def __init__(self, path: str, stats: StatsCollector, crawler: Crawler | None = None,
-                 lock_held: bool = False):
+                 lock_held: bool = False, limits: Thresholds | None = None):
         self.path = path
+        self.limits = limits or Thresholds()
         self.stats = stats
         self.crawler = crawler
         self.lock = None if lock_held else RunLock(path)
@@ -54,7 +53,8 @@ class RunRecorder:
             raise NotConfigured("RUNS_ENABLED is off")
         assert crawler.stats is not None
         ext = cls(crawler.settings.get("CORPUS_DB"), crawler.stats, crawler,
-                  lock_held=crawler.settings.getbool("RUNS_LOCK_HELD"))
+                  lock_held=crawler.settings.getbool("RUNS_LOCK_HELD"),
+                  limits=Thresholds.from_settings(crawler.settings))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -114,67 +114,22 @@ class RunRecorder:
                 date_failures=self.articles - self.covered["published"],
                 finish_reason=reason,
             )
+            self.judge(corpus, reason)
 
-
-class Progress:
-    """Progress while a crawl runs: pages, new, duplicates, errors, rate, elapsed.
-
-    On a terminal, a live line rewritten in place every ``PROGRESS_INTERVAL`` seconds;
-    otherwise (logs, cron mail) the same figures as one log line every
-    ``LOGSTATS_INTERVAL`` seconds, and no terminal control characters.
-    Settings: ``PROGRESS_ENABLED`` (default True), ``PROGRESS_INTERVAL`` (default 1).
-    """
-
-    def __init__(self, stats: StatsCollector, interval: float, out: TextIO | None):
-        self.stats = stats
-        self.interval = interval
-        self.out = out  # None: log instead of drawing
-        self.started = time.monotonic()
-        self.loop: task.LoopingCall | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Progress:
-        settings = crawler.settings
-        if not settings.getbool("PROGRESS_ENABLED", True):
-            raise NotConfigured("PROGRESS_ENABLED is off")
-        assert crawler.stats is not None
-        if sys.stderr.isatty():
-            ext = cls(crawler.stats, settings.getfloat("PROGRESS_INTERVAL", 1.0), sys.stderr)
-        else:
-            ext = cls(crawler.stats, settings.getfloat("LOGSTATS_INTERVAL", 60.0), None)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
-
-    def line(self) -> str:
-        """The progress figures for the stats as they are now."""
-        get = self.stats.get_value
-        elapsed = time.monotonic() - self.started
-        pages = get("response_received_count", 0)
-        duplicates = get("dedupe/duplicate", 0) + get("dedupe/replaced", 0)
-        return (f"pages {pages}  new {get('store/inserted', 0)}  duplicates {duplicates}  "
-                f"errors {get('fetch/failed', 0)}  {pages / max(elapsed, 1e-9):.1f} pages/s  "
-                f"{elapsed:.0f} s")
-
-    def show(self) -> None:
-        if self.out is None:
-            logger.info("progress: %s", self.line())
-            return
-        self.out.write("\r\x1b[K" + self.line())
-        self.out.flush()
-
-    def spider_opened(self, spider: Spider) -> None:
-        self.started = time.monotonic()
-        self.loop = task.LoopingCall(self.show)
-        self.loop.start(self.interval, now=self.out is not None)
-
-    def spider_closed(self, spider: Spider) -> None:
-        if self.loop and self.loop.running:
-            self.loop.stop()
-        if self.out is not None:
-            self.show()
-            self.out.write("\n")
-            self.out.flush()
+    def judge(self, corpus: Corpus, reason: str) -> None:
+        """Record the run's exit status (whichever command started it) and set the
+        ``run/exit_status`` and ``run/verdict`` stats the ``crawler`` command reports."""
+        assert self.run_id is not None
+        history = corpus.runs(limit=50)
+        run = next((r for r in history if r["id"] == self.run_id), None)
+        last = next((r for r in history if r["id"] != self.run_id and r.get("finished_at")),
+                    None)
+        stats = {**self.stats.get_stats(), "finish_reason": reason}
+        code, why = exit_status(stats, run, last, self.limits)
+        corpus.set_exit_status(self.run_id, code)
+        self.stats.set_value("run/exit_status", code)
+        if why:
+            self.stats.set_value("run/verdict", why)
 
 
 class GCThreshold:

@@ -9,7 +9,9 @@ class Article(scrapy.Item):
     """One news article, as extracted from its page.
 
     Every field is a plain value ready for SQLite; lists are Python lists that the
-    store pipeline writes as JSON arrays.
+    store pipeline writes as JSON arrays.  Scrapy's feed exports write the fields
+    ``FEED_EXPORT_FIELDS`` names (all but ``dated_by_markup``, ``duplicate_of`` and
+    ``fetch``) of each article stored.
     """
 
     #: Canonical URL (``crawler.urls.canonicalize_url``): scheme and host as the site
@@ -60,10 +62,12 @@ class Article(scrapy.Item):
     #: "role": "prev" | "next" | "read_also", "rule": name of the rule that found it}``.
     links = scrapy.Field()
     #: Set by the dedupe pipeline: canonical URL of the stored article that has the
-    #: same content, when this page is a duplicate that must be kept as an alias only.
+    #: same content, when this page is a duplicate that must be kept as an alias only
+    #: (and is not exported).
     duplicate_of = scrapy.Field()
     #: Set by the dedupe pipeline: URL of a stored duplicate that this article, the
-    #: preferred copy, replaces (the old URL becomes an alias).
+    #: preferred copy, replaces (the old URL becomes an alias).  Exported: a record
+    #: with it supersedes the record of that URL when the same run exported one.
     replaces = scrapy.Field()
     #: How the page was fetched, for the ``fetches`` table: a dict with the keys of
     #: a ``Fetch`` item except ``error``.  None when the article was not fetched
@@ -76,7 +80,8 @@ class Fetch(scrapy.Item):
     304 Not Modified, a page that is not an article, or a request that failed for good.
 
     The validate and dedupe pipelines pass it through; the store pipeline writes
-    it to the ``fetches`` table (its body, compressed, to ``bodies``).
+    it to the ``fetches`` table (its body, compressed, to ``bodies``), then drops it:
+    fetch records are not exported.
     """
 
     #: The URL first requested, before any redirect.

@@ -40,3 +40,12 @@ class LevelLogFormatter(LogFormatter):
         if self.level > logging.DEBUG:
             return None
         return super().scraped(item, response, spider)
+
+    def dropped(self, item: Any, exception: BaseException,  # type: ignore[override]
+                response: Response | Failure | None, spider: Spider
+                ) -> LogFormatterResult | None:
+        # The store pipeline drops every fetch record it has written, at DEBUG.
+        result = super().dropped(item, exception, response, spider)
+        if result["level"] <= logging.DEBUG < self.level:
+            return None
+        return result

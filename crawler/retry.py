@@ -5,7 +5,8 @@ scheduler; a site that answers 503 or 429 because it is overloaded gets hit agai
 once.  This subclass waits first: ``Retry-After`` (seconds or an HTTP date, capped at
 ``RETRY_AFTER_MAX``) when the response carries one, else ``RETRY_BACKOFF_BASE`` x 2^n
 seconds (capped at ``RETRY_BACKOFF_MAX``) before the n-th retry.  Other requests go on
-meanwhile: only the retried one waits.
+meanwhile: only the retried one waits, and no longer than until the crawl starts to
+close (``crawler.quickstop``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
-from twisted.internet.task import deferLater
+from twisted.internet.base import DelayedCall
+from twisted.internet.defer import Deferred
+
+from crawler.quickstop import crawl_stopping
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -59,6 +63,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
                  after_cap: float = 120.0):
         super().__init__(settings)
         self.base, self.cap, self.after_cap = base, cap, after_cap
+        self.waits: set[DelayedCall] = set()
+        self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
@@ -67,6 +73,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
                  cap=settings.getfloat("RETRY_BACKOFF_MAX", 30.0),
                  after_cap=settings.getfloat("RETRY_AFTER_MAX", 120.0))
         mw.crawler = crawler
+        crawler.signals.connect(mw.end_waits, signal=crawl_stopping)
         return mw
 
     def delay(self, retry: Request, response: Response | None = None) -> float:
@@ -79,10 +86,25 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return min(self.base * 2 ** (attempt - 1), self.cap)
 
     async def wait(self, seconds: float) -> None:
-        if seconds > 0:
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("retry/waited_ms", int(seconds * 1000))
-            await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+        """Wait *seconds* before a retry, or less if the crawl starts closing."""
+        if seconds <= 0 or self.stopping:
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("retry/waited_ms", int(seconds * 1000))
+        done: Deferred[None] = Deferred()
+        call: DelayedCall = reactor.callLater(seconds, done.callback, None)  # type: ignore
+        self.waits.add(call)
+        try:
+            await maybe_deferred_to_future(done)
+        finally:
+            self.waits.discard(call)
+
+    def end_waits(self) -> None:
+        """The crawl is closing: every retry waiting goes now (the engine drops it)."""
+        self.stopping = True
+        for call in list(self.waits):
+            if call.active():
+                call.reset(0)
 
     async def process_response(self, request: Request,  # type: ignore[override]
                                response: Response) -> Request | Response:

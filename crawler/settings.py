@@ -46,6 +46,13 @@ The demo and the tests lower the politeness settings for a site on loopback only
 - ``GC_THRESHOLD``: allocations between two young-generation collections of Python's
   garbage collector while a crawl runs (default 10000; Python's is 700, which cost a
   2,000-page crawl 0.2-0.3 s); 0 keeps Python's.
+- ``UNREACHABLE_AFTER``: requests to a host that must fail for good (connection
+  refused, DNS failure, timeout), with no answer from it yet, before it is unreachable;
+  a crawl none of whose hosts answered then ends with finish reason ``unreachable``
+  (default 1; 0 never gives up).
+- ``QUICKSTOP_INTERVAL``: seconds between two looks at whether the crawl is closing;
+  once it is, requests still queued are dropped unsent and retry waits end (default
+  0.2; 0 waits for them).
 - ``INTEGRITY_ENABLED``: retry pages that arrive cut short (no ``</html>`` or
   ``</body>``, or a body shorter than its ``Content-Length``) and fail them when the
   retries run out, so no half page is stored (default on).
@@ -87,6 +94,10 @@ VALIDATE_DEFAULT_LANGUAGE = "ar"
 # Downloaded pages: right encoding, whole bodies (crawler.middlewares).
 ENCODING_ENABLED = True
 INTEGRITY_ENABLED = True
+# A host that never answered and on which this many requests failed for good (after
+# their retries) is unreachable; a crawl none of whose hosts answered then ends.
+UNREACHABLE_AFTER = 1
+QUICKSTOP_INTERVAL = 0.2
 
 # Politeness for real sites.
 ROBOTSTXT_OBEY = True
@@ -135,6 +146,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.QuickMetaRefreshMiddleware": 580,
     # Sees a 3xx before Scrapy's RedirectMiddleware (600) follows it.
     "crawler.middlewares.RedirectLoopMiddleware": 610,
+    # Below the retries: sees a request's exception once they are spent.
+    "crawler.reachability.ReachabilityMiddleware": 540,
 }
 # Left out of the base list, not set to None: Scrapy imports every extension it names,
 # and these two import server stacks (aiohttp, twisted.conch) start-up would pay for.
@@ -144,8 +157,9 @@ EXTENSIONS_BASE = {name: order for name, order in _SCRAPY_EXTENSIONS.items()
 del _SCRAPY_EXTENSIONS  # not a setting
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,
-    "crawler.extensions.Progress": 500,
+    "crawler.progress.Progress": 500,
     "crawler.extensions.GCThreshold": 0,
+    "crawler.quickstop.QuickStop": 10,
 }
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
@@ -154,4 +168,15 @@ ITEM_PIPELINES = {
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
+# ``scrapy crawl ... -O FILE`` exports the articles stored (crawler/exports.py): their
+# fields as the corpus has them, in this order; not the fetch record, nor what is not
+# stored (``dated_by_markup``) or dropped before export (``duplicate_of``).
+FEED_EXPORT_FIELDS = ["url", "title", "author", "published", "published_raw", "modified",
+                      "categories", "tags", "body", "language", "word_count", "content_hash",
+                      "status", "profile", "fetched_at", "aliases", "links", "replaces"]
+FEED_EXPORTERS = {"json": "crawler.exports.JsonArticleExporter",
+                  "jsonlines": "crawler.exports.JsonLinesArticleExporter",
+                  "jsonl": "crawler.exports.JsonLinesArticleExporter",
+                  "jl": "crawler.exports.JsonLinesArticleExporter",
+                  "csv": "crawler.exports.CsvArticleExporter"}
 LOG_LEVEL = "INFO"

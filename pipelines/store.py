@@ -14,7 +14,7 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler.errors import StorageError
 from crawler.items import Article, Fetch
 from crawler.settings import STORE_BATCH_SIZE
-from crawler.storage import Corpus, SaveCounts
+from crawler.storage import Corpus, SaveCounts, is_fetch
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -27,6 +27,11 @@ logger = logging.getLogger(__name__)
 STORAGE_ERROR = "storage_error"
 
 
+class NotExported(DropItem):
+    """An item stored that is no article of the crawl's output: a fetch record, or a
+    duplicate kept as an alias of the article it copies."""
+
+
 class StorePipeline:
     """Save Article and Fetch items to the corpus at ``CORPUS_DB`` (default ``data/corpus.db``).
 
@@ -36,6 +41,10 @@ class StorePipeline:
     rest is written when the spider closes, then links to alias URLs are pointed at
     their articles.  Fetch rows carry the run id found in the ``run/id`` stat (set
     by the run recorder) at write time.
+    Once buffered, fetch records and duplicates (``duplicate_of``) go no further:
+    they are dropped with ``NotExported`` (logged at DEBUG, counted by Scrapy in
+    ``item_dropped_reasons_count/NotExported``), so only the articles stored reach
+    ``item_scraped`` and Scrapy's feed exports (``scrapy crawl ... -O FILE``).
     The fetch of an article that another pipeline dropped is still recorded.  If
     the corpus cannot be opened or written, the error is logged once, kept in the
     ``store/error`` stat, and the crawl stops with finish reason ``storage_error``.
@@ -82,7 +91,8 @@ class StorePipeline:
             raise CloseSpider(STORAGE_ERROR) from e
 
     def process_item(self, item: Any) -> Any:
-        """Buffer *item*; write the buffer when it is full."""
+        """Buffer *item*; write the buffer when it is full.  Return an article to be
+        exported; drop a fetch record or a duplicate, once buffered (``NotExported``)."""
         adapter = ItemAdapter(item)
         if self.failed or self.corpus is None:
             name = adapter.get("url") or adapter.get("requested_url")
@@ -90,13 +100,21 @@ class StorePipeline:
         try:
             # Our items hold plain values: a shallow copy is the row, without the
             # recursive walk ItemAdapter.asdict makes over bodies, links and fetches.
-            self._add(dict(item) if isinstance(item, (Article, Fetch)) else adapter.asdict())
+            row = dict(item) if isinstance(item, (Article, Fetch)) else adapter.asdict()
+            self._add(row)
         except StorageError as e:
             raise DropItem(f"not stored: {e}") from e
+        if is_fetch(row):
+            raise NotExported(f"fetch record stored: {row['requested_url']}", log_level="DEBUG")
+        if row.get("duplicate_of") and row["duplicate_of"] != row.get("url"):
+            raise NotExported(f"stored as an alias of {row['duplicate_of']}: {row.get('url')}",
+                              log_level="DEBUG")
         return item
 
-    def item_dropped(self, item: Any) -> None:
+    def item_dropped(self, item: Any, exception: BaseException | None = None) -> None:
         """Record the fetch of an article dropped by another pipeline: every fetch is kept."""
+        if isinstance(exception, NotExported):
+            return  # dropped here, once stored with its fetch
         fetch = item.get("fetch") if isinstance(item, Article) else None
         if not fetch or self.failed or self.corpus is None:
             return

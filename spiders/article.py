@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import scrapy
 from lxml.html import HtmlElement
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import HtmlResponse, Response
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from twisted.python.failure import Failure
 
 from crawler.analysis import ArticlePage, looks_like_article, read_root
@@ -26,6 +26,7 @@ from crawler.dates import (
     to_iso,
 )
 from crawler.discovery import ArchiveGate, Discovery, DiscoveryOptions
+from crawler.errors import UsageError
 from crawler.extract import css
 from crawler.fetchlog import (
     REDIRECT_STATUSES,
@@ -34,10 +35,13 @@ from crawler.fetchlog import (
     now,
     redirected_from,
 )
+from crawler.inputcheck import bad_values, default_value, unknown_setting
 from crawler.items import Article, Fetch
 from crawler.memory import CrawlMemory
 from crawler.pagereader import PageReader
 from crawler.profiles import Profile, get_profile
+from crawler.quickstop import CrawlStopping
+from crawler.reachability import network_reason
 from crawler.shortlinks import Shortlinks, is_shortlink, shortlink_query
 from crawler.storage import Corpus
 from crawler.urls import SiteURLs, canonicalize_url, check_url, join_url
@@ -75,8 +79,11 @@ class ArticleSpider(Discovery, scrapy.Spider):
 
     def __init__(self, profile: str | None = None, start_urls: Any = None, **kwargs: Any):
         super().__init__(**kwargs)
-        self.profile: Profile = get_profile(profile or self.profile_name)
-        self.start_urls = split_urls(start_urls) or list(self.profile.start_urls)
+        # Bad input is refused when the crawl starts (``refuse``), not here: under
+        # ``scrapy crawl`` an exception here is a traceback and no finish reason.
+        self.refusals: list[tuple[str, str]] = []
+        self.profile: Profile = self._profile(profile)
+        self.start_urls = self._start_urls(start_urls)
         self.site = self._site_urls(self.profile, self.start_urls)
         # Digests of the canonical URLs requested this run: a link seen again costs a set
         # lookup, not a request through the middlewares to Scrapy's duplicate filter.
@@ -97,6 +104,46 @@ class ArticleSpider(Discovery, scrapy.Spider):
         self._non_article = [re.compile(p) for p in self.profile.non_article]
         self._article_path = re.compile(self.profile.article_path or "") \
             if self.profile.article_path else None
+
+    def _profile(self, name: str | None) -> Profile:
+        try:
+            return get_profile(name or self.profile_name)
+        except UsageError as e:
+            self.refusals.append(("bad_argument", str(e)))
+            return get_profile(self.profile_name)
+
+    def _start_urls(self, value: Any) -> list[str]:
+        try:
+            urls = split_urls(value) or list(self.profile.start_urls)
+        except UsageError as e:
+            self.refusals.append(("bad_start_url", str(e)))
+            return []
+        if not urls:
+            self.refusals.append(("bad_start_url", f"profile {self.profile.name!r} has no "
+                                  "start pages: give -a start_urls=URL[,URL...]"))
+        return urls
+
+    def check_settings(self, settings: BaseSettings) -> None:
+        """Refuse setting values of the wrong kind, each replaced by its default so that
+        Scrapy's components can still be built for the crawl to close; warn of names
+        set on the command line that are no setting."""
+        for name, why in list(bad_values(settings)):
+            self.refusals.append(("bad_setting", why))
+            settings.set(name, default_value(name), priority=settings.getpriority(name) or 0)
+        cmdline = SETTINGS_PRIORITIES["cmdline"]
+        for given in settings:
+            unknown = unknown_setting(given) if settings.getpriority(given) == cmdline else None
+            if unknown:
+                self.logger.warning("%s", unknown)
+
+    def refuse(self) -> None:
+        """End a crawl whose input was refused: one ERROR line per problem, then
+        close with the first problem's finish reason (``bad_setting``...)."""
+        reason, why = self.refusals[0]
+        for _, line in self.refusals:
+            self.logger.error("%s: this crawl stops", line)
+        self.crawler.stats.set_value("input/error", why)
+        raise CloseSpider(reason)
 
     @property
     def site(self) -> SiteURLs:
@@ -127,8 +174,9 @@ class ArticleSpider(Discovery, scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticleSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        # SITE_TIMEZONE: zone of visible dates that carry no offset, over the profile's.
         settings = crawler.settings
+        spider.check_settings(settings)
+        # SITE_TIMEZONE: zone of visible dates that carry no offset, over the profile's.
         spider.timezone = settings.get("SITE_TIMEZONE") or spider.profile.timezone
         spider.incremental = settings.getbool("INCREMENTAL_ENABLED", True)
         spider.known_streak = settings.getint("INCREMENTAL_KNOWN_STREAK", 5)
@@ -161,6 +209,8 @@ class ArticleSpider(Discovery, scrapy.Spider):
         return SiteURLs(hosts={**others.hosts, **site.hosts})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.refusals:
+            self.refuse()
         self.open_memory()
         # The readers import their libraries while the first pages download.
         self.reader.start()
@@ -222,10 +272,13 @@ class ArticleSpider(Discovery, scrapy.Spider):
         message = failure.getErrorMessage()
         if request is None or message.startswith("Filtered offsite request"):
             return
+        if isinstance(failure.value, CrawlStopping):
+            return  # never sent: the next run asks for it again
         if message == "Forbidden by robots.txt":
             self.crawler.stats.inc_value("fetch/robots_forbidden")
         else:
-            self.crawler.stats.inc_value("fetch/failed")
+            if network_reason(failure.value) is None:  # those the middleware counted
+                self.crawler.stats.inc_value("fetch/failed")
             yield from self.bridge(request)
         record = fetch_record(response, request) if response is not None else {
             "requested_url": request.url, "final_url": request.url, "status": None,

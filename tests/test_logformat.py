@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from scrapy import Request, Spider
+from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
@@ -33,3 +34,14 @@ def test_failures_are_still_logged_whatever_the_level():
     response = HtmlResponse(URL, body=b"<html></html>", request=Request(URL))
     spider = Spider.from_crawler(crawler, "s")
     assert formatter.dropped({"url": URL}, ValueError("x"), response, spider) is not None
+
+
+@pytest.mark.parametrize(("level", "shown"), [("DEBUG", True), ("INFO", False)])
+def test_drops_at_debug_follow_the_log_level(level, shown):
+    crawler = get_crawler(Spider, {"LOG_LEVEL": level})
+    formatter = build_from_crawler(LevelLogFormatter, crawler)
+    spider = Spider.from_crawler(crawler, "s")
+    expected = DropItem("fetch record stored", log_level="DEBUG")
+    assert (formatter.dropped({"url": URL}, expected, None, spider) is not None) == shown
+    # A drop worth a warning is logged at INFO as before.
+    assert formatter.dropped({"url": URL}, DropItem("bad"), None, spider) is not None

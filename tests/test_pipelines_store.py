@@ -18,8 +18,8 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article, Fetch
-from crawler.storage import Corpus
-from pipelines.store import StorePipeline
+from crawler.storage import APPLICATION_ID, Corpus
+from pipelines.store import NotExported, StorePipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = "https://www.janoubia.com"
@@ -68,8 +68,10 @@ def test_stats(tmp_path: Path) -> None:
     for run in range(2):
         pipeline = build(db)
         pipeline.open_spider()
-        for item in items:
+        for item in items[:2]:
             assert pipeline.process_item(item) is item
+        with pytest.raises(NotExported):  # stored as an alias of a/
+            pipeline.process_item(items[2])
         pipeline.close_spider()
         stats = pipeline.stats.get_stats()
         if run == 0:
@@ -120,6 +122,16 @@ def page_fetch(slug: str, **fields: Any) -> dict[str, Any]:
     return record
 
 
+def store(pipeline: StorePipeline, item: Any) -> Any:
+    """Pass *item* through the pipeline: the item, for the exports, or None when it was
+    only stored (a fetch record, a duplicate)."""
+    try:
+        return pipeline.process_item(item)
+    except NotExported as dropped:
+        assert dropped.log_level == "DEBUG"
+        return None
+
+
 def fetches(db: Path) -> list[tuple]:
     with Corpus(db) as corpus:
         return corpus.db.execute("SELECT run_id, requested_url, status, digest IS NOT NULL"
@@ -136,15 +148,40 @@ def test_fetches_are_batched_with_the_run_id_of_the_stats(tmp_path: Path) -> Non
     listing = Fetch(page_fetch("page/2", link_role="listing"))
     not_modified = Fetch(page_fetch("b", status=304, body=None))
     for item in (listing, article("a", fetch=page_fetch("a")), not_modified):
-        assert pipeline.process_item(item) is item
+        store(pipeline, item)
     assert fetches(db) == [(run_id, f"{SITE}/page/2/", 200, 1), (run_id, f"{SITE}/a/", 200, 1),
                            (run_id, f"{SITE}/b/", 304, 0)]
     pipeline.stats.set_value("run/id", None)  # read when each batch is written
-    pipeline.process_item(Fetch(page_fetch("c")))
+    store(pipeline, Fetch(page_fetch("c")))
     pipeline.close_spider()
     assert fetches(db)[3] == (None, f"{SITE}/c/", 200, 1)
     assert pipeline.stats.get_value("store/fetches") == 4
     assert pipeline.stats.get_value("store/inserted") == 1
+
+
+def test_fetch_records_and_duplicates_are_stored_but_not_passed_on(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    pipeline = build(db, STORE_BATCH_SIZE=1)
+    pipeline.open_spider()
+    original = article("a", fetch=page_fetch("a"))
+    copy = article("a-2", duplicate_of=f"{SITE}/a/", fetch=page_fetch("a-2"))
+    listing = Fetch(page_fetch("page/2", link_role="listing"))
+    assert store(pipeline, original) is original
+    assert store(pipeline, copy) is None
+    assert store(pipeline, listing) is None
+    # Scrapy then signals the drops: what the store dropped itself is not stored again.
+    assert pipeline.crawler is not None
+    for item in (copy, listing):
+        pipeline.crawler.signals.send_catch_log(
+            signals.item_dropped, item=item, response=None, spider=None,
+            exception=NotExported("stored", log_level="DEBUG"))
+    pipeline.close_spider()
+    assert article_count(db) == 1
+    assert [url for _, url, _, _ in fetches(db)] == [f"{SITE}/a/", f"{SITE}/a-2/",
+                                                    f"{SITE}/page/2/"]
+    with Corpus(db) as corpus:
+        aliases = corpus.db.execute("SELECT url, article_url FROM aliases").fetchall()
+    assert aliases == [(f"{SITE}/a-2/", f"{SITE}/a/")]
 
 
 def test_revisions_are_counted(tmp_path: Path) -> None:
@@ -179,7 +216,7 @@ def test_a_fetch_in_a_failing_batch_is_not_stored(tmp_path: Path) -> None:
     db = tmp_path / "corpus.db"
     pipeline = build(db, STORE_BATCH_SIZE=2)
     pipeline.open_spider()
-    pipeline.process_item(Fetch(page_fetch("home", link_role="start")))
+    store(pipeline, Fetch(page_fetch("home", link_role="start")))
     bad = article("b", links=[{"dst": f"{SITE}/a/", "role": "sidebar", "rule": "x"}])
     with pytest.raises(DropItem, match="not stored"):
         pipeline.process_item(bad)
@@ -256,9 +293,25 @@ def test_crawl_stores_items(tmp_path: Path) -> None:
     assert "Traceback" not in log
 
 
+def test_crawl_passes_on_only_the_articles_it_stores(tmp_path: Path) -> None:
+    # What reaches item_scraped (and Scrapy's feed exports): the article, not the
+    # listing's fetch record nor the copy of the article kept as its alias.
+    listing = {"requested_url": f"{SITE}/", "final_url": f"{SITE}/", "status": 200,
+               "link_role": "start"}
+    copy = article("a-copy", title="عنوان a", body=article("a")["body"],
+                   content_hash="hash-a", fetch=page_fetch("a-copy", body=None))
+    items = [Fetch(listing), article("a", fetch=page_fetch("a", body=None)), copy]
+    stats, log = crawl(tmp_path, items, CORPUS_DB="corpus.db")
+    assert stats["item_scraped_count"] == 1
+    assert stats["item_dropped_reasons_count/NotExported"] == 2
+    assert stats["store/fetches"] == 3 and stats["store/duplicates"] == 1
+    assert "Traceback" not in log
+
+
 def test_crawl_with_a_newer_corpus_ends_with_storage_error(tmp_path: Path) -> None:
     db = tmp_path / "corpus.db"
-    conn = sqlite3.connect(db)
+    conn = sqlite3.connect(db)  # a corpus of a newer crawler
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("PRAGMA user_version = 99")
     conn.close()
     before = db.read_bytes()

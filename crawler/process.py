@@ -1,0 +1,77 @@
+"""One crawl in this process, for the ``crawler`` command: Scrapy's ``CrawlerProcess``,
+saying on the terminal what a Ctrl-C does, and keeping the run's record when a second
+one forces the stop."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.outcome import FORCED
+
+logger = logging.getLogger(__name__)
+
+
+def say(message: str) -> None:
+    """One line on standard error, over the progress line if one is drawn there."""
+    prefix = "\r\x1b[K" if sys.stderr.isatty() else ""
+    sys.stderr.write(f"{prefix}{message}\n")
+    sys.stderr.flush()
+
+
+class CrawlProcess(CrawlerProcess):
+    """Scrapy's process; a first Ctrl-C (or SIGTERM) says the crawl is stopping and
+    that a second forces it, whatever ``LOG_LEVEL`` hides."""
+
+    forced = False
+
+    @staticmethod
+    def _log_shutdown(signum: int) -> None:
+        CrawlerProcess._log_shutdown(signum)
+        say("Stopping: the pages in transfer are read and stored, nothing else is fetched "
+            "(Ctrl-C again to force)")
+
+    @staticmethod
+    def _log_kill(signum: int) -> None:
+        CrawlProcess.forced = True
+        CrawlerProcess._log_kill(signum)
+        say("Forced to stop")
+
+
+def run_crawl(settings: Settings, profile: str, start_urls: Sequence[str]) -> dict[str, Any]:
+    """Run one crawl to its end in this process; return its stats."""
+    from spiders.article import ArticleSpider
+
+    process = CrawlProcess(settings)
+    crawler = process.create_crawler(ArticleSpider)
+    process.crawl(crawler, profile=profile, start_urls=list(start_urls))
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    if "finish_reason" not in stats:  # forced: the spider was never closed
+        stats["finish_reason"] = FORCED
+        close_forced(crawler, stats)
+    return stats
+
+
+def close_forced(crawler: Crawler, stats: dict[str, Any]) -> None:
+    """After a forced stop: store what the pipelines still hold and end the run's row,
+    as closing the spider would have (the reactor is stopped: all of it is synchronous)."""
+    from crawler.extensions import RunRecorder
+    from pipelines.store import StorePipeline
+
+    store = crawler.get_item_pipeline(StorePipeline)
+    if store is not None:
+        try:
+            store.close_spider()
+        except Exception:  # reported below; the run's row is still ended
+            logger.exception("storing the last items after a forced stop failed")
+    recorder = crawler.get_extension(RunRecorder)
+    if recorder is not None and crawler.spider is not None:
+        recorder.spider_closed(crawler.spider, FORCED)
+        stats.update(crawler.stats.get_stats() if crawler.stats else {})
+        stats["finish_reason"] = FORCED
