@@ -11,6 +11,7 @@ import importlib
 import json
 import random
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -915,6 +916,51 @@ def test_cli_stops_on_sigterm():
         assert get(origin, "/").status == 200
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
+
+
+def read_origin(proc: subprocess.Popen, timeout: float = 30) -> str:
+    """The origin line the site prints once listening, waited for at most *timeout*."""
+    assert select.select([proc.stdout], [], [], timeout)[0], "the site printed no origin"
+    origin = proc.stdout.readline().strip()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", origin)
+    return origin
+
+
+def test_cli_says_it_stops_at_its_time_limit():
+    proc = start_cli("--articles", "5", "--max-seconds", "1")
+    try:
+        read_origin(proc)
+        assert proc.wait(timeout=30) == 0
+        err = proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.communicate(timeout=10)
+    assert err.count("\n") == 1
+    assert err.startswith("sample site: stopping after 1 s (--max-seconds); ")
+    assert "--max-seconds 0" in err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=lambda sig: sig.name)
+def test_cli_without_a_time_limit_serves_until_a_signal_and_says_so(sig):
+    proc = start_cli("--articles", "5", "--max-seconds", "0")
+    try:
+        origin = read_origin(proc)
+        time.sleep(1.5)
+        assert proc.poll() is None
+        assert get(origin, "/").status == 200
+        proc.send_signal(sig)
+        assert proc.wait(timeout=10) == 0
+        err = proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.communicate(timeout=10)
+    assert err == f"sample site: stopping on {sig.name}\n"
+
+
+def test_cli_rejects_a_negative_time_limit():
+    proc = subprocess.run([sys.executable, "-m", "crawler.samplesite", "--max-seconds", "-1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2 and "--max-seconds" in proc.stderr
 
 
 def test_cli_reports_a_busy_port_in_one_line():

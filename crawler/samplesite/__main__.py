@@ -10,7 +10,9 @@ Faults are off unless asked for, one flag per field of ``Faults``: ``--error-rat
 --missing 57,58 --robots-disallow /2017/03/ --trap ...`` (``--help`` lists them).
 
 Prints the origin (``http://127.0.0.1:PORT``) on one line once listening, writes the
-truth there if asked, and exits after ``--max-seconds`` or on SIGTERM/SIGINT.
+truth there if asked, and exits after ``--max-seconds`` (default 600; 0 serves until
+stopped) or on SIGTERM/SIGINT, saying on stderr, in one line, which of them stopped it:
+a crawl that finds the site gone then has its reason.
 """
 
 from __future__ import annotations
@@ -68,8 +70,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--prerender", action="store_true",
                    help="render every page first and serve from one event loop, cheap "
                         "on CPU (for benchmarks; no faults)")
-    p.add_argument("--max-seconds", type=positive(float), default=600.0,
-                   help="stop after this many seconds (default 600)")
+    p.add_argument("--max-seconds", type=non_negative, default=600.0,
+                   help="stop after this many seconds (default 600; 0: no limit, serve "
+                        "until SIGTERM or SIGINT)")
     add_fault_flags(p.add_argument_group("faults (all off by default)"))
     return p
 
@@ -118,6 +121,21 @@ def write_json(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
+def wait_for_stop(stop: threading.Event, received: list[signal.Signals],
+                  max_seconds: float) -> str:
+    """Wait until a signal sets *stop* or *max_seconds* pass (0: no limit); return the
+    line that says why the site stops."""
+    deadline = time.monotonic() + max_seconds if max_seconds else None
+    # Short waits: the signal handler runs between them at the latest.
+    while not stop.is_set():
+        left = 1.0 if deadline is None else deadline - time.monotonic()
+        if left <= 0:
+            return (f"sample site: stopping after {max_seconds:g} s (--max-seconds); "
+                    "give --max-seconds 0 to serve until stopped")
+        stop.wait(min(left, 1.0))
+    return f"sample site: stopping on {received[0].name}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the server until the time limit or a signal; return the exit status."""
     cli = parser()
@@ -132,8 +150,14 @@ def main(argv: list[str] | None = None) -> int:
         cli.exit(2, f"{cli.prog}: error: --prerender serves without faults; "
                     "drop the fault flags\n")
     stop = threading.Event()
+    received: list[signal.Signals] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        received.append(signal.Signals(signum))
+        stop.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, on_signal)
     server: SampleServer | LoopServer
     try:
         if args.prerender:
@@ -149,9 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.truth:
             write_json(args.truth, server.truth)
         print(server.origin, flush=True)
-        deadline = time.monotonic() + args.max_seconds
-        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
-            stop.wait(min(left, 1.0))
+        why = wait_for_stop(stop, received, args.max_seconds)
+        print(why, file=sys.stderr, flush=True)
     return 0
 
 
