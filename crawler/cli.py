@@ -8,17 +8,18 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
-from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.errors import CrawlerError, UsageError
+from crawler.inputcheck import check_names, check_values
 from crawler.outcome import DEGRADED, Thresholds, exit_status
+from crawler.process import run_crawl
 from crawler.profiles import PROFILES, get_profile
 from crawler.runs import RunLock
 from crawler.storage import Corpus
+from crawler.summary import crawl_summary
 from crawler.urls import check_url
 
 DEFAULT_DB = "data/corpus.db"
@@ -48,45 +49,10 @@ def project_settings(db: str, overrides: Sequence[str] = (),
     return settings
 
 
-# Settings whose values are checked before a crawl starts, by kind.
-WHOLE_NUMBERS = ("STORE_BATCH_SIZE", "VALIDATE_MIN_WORDS", "INCREMENTAL_KNOWN_STREAK",
-                 "BRIDGE_MAX_PAGES", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
-                 "RETRY_TIMES", "DOWNLOAD_MAXSIZE", "CLOSESPIDER_PAGECOUNT",
-                 "CLOSESPIDER_ITEMCOUNT", "DISCOVERY_ARCHIVE_MAX_PAGES",
-                 "PARSE_WORKERS", "CONCURRENT_ITEMS", "GC_THRESHOLD")
-NUMBERS = ("DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "AUTOTHROTTLE_START_DELAY",
-           "AUTOTHROTTLE_MAX_DELAY", "AUTOTHROTTLE_TARGET_CONCURRENCY", "RETRY_BACKOFF_BASE",
-           "RETRY_BACKOFF_MAX", "RETRY_AFTER_MAX", "RUNS_MAX_ERROR_SHARE",
-           "RUNS_MIN_COVERAGE_RATIO", "PROGRESS_INTERVAL", "CLOSESPIDER_TIMEOUT",
-           "STORE_FLUSH_SECONDS")
-SWITCHES = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "INCREMENTAL_ENABLED", "RUNS_ENABLED",
-            "PROGRESS_ENABLED", "COOKIES_ENABLED", "DISCOVERY_SITEMAPS", "DISCOVERY_FEEDS",
-            "DISCOVERY_ARCHIVES")
-
-
-def check_settings(settings: Settings) -> None:
-    """Refuse setting values the crawl could only fail on later (one clear line)."""
-    zone = settings.get("SITE_TIMEZONE")
-    if zone:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise UsageError(f"SITE_TIMEZONE: unknown time zone {zone!r}") from None
-    for name in SWITCHES:
-        _read(settings.getbool, name, "True or False (1 or 0)", settings)
-    for names, read, kind in ((WHOLE_NUMBERS, settings.getint, "a whole number"),
-                              (NUMBERS, settings.getfloat, "a number")):
-        for name in names:
-            if _read(read, name, kind, settings) < 0:
-                raise UsageError(f"{name}: expected {kind} of at least 0, "
-                                 f"got {settings.get(name)!r}")
-
-
-def _read(read: Any, name: str, kind: str, settings: Settings) -> Any:
-    try:
-        return read(name)
-    except ValueError:
-        raise UsageError(f"{name}: expected {kind}, got {settings.get(name)!r}") from None
+def check_settings(settings: Settings, overrides: Sequence[str] = ()) -> None:
+    """Refuse ``-s`` names that are no setting and values the crawl would fail on."""
+    check_names(pair.partition("=")[0].strip() for pair in overrides)
+    check_values(settings)
 
 
 def check_corpus(db: str) -> None:
@@ -94,33 +60,23 @@ def check_corpus(db: str) -> None:
     Corpus(db).close()
 
 
-def run_crawl(settings: Settings, profile: str, start_urls: Sequence[str]) -> dict[str, Any]:
-    """Run one crawl to its end in this process; return its stats."""
-    from spiders.article import ArticleSpider
-
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(ArticleSpider)
-    process.crawl(crawler, profile=profile, start_urls=list(start_urls))
-    process.start()
-    return crawler.stats.get_stats() if crawler.stats else {}
-
-
 def finish(db: str, settings: Settings, stats: dict[str, Any]) -> int:
-    """Judge the run that just ended, record its exit status, say why if it is not 0."""
-    limits = Thresholds(settings.getfloat("RUNS_MAX_ERROR_SHARE"),
-                        settings.getfloat("RUNS_MIN_COVERAGE_RATIO"))
-    run_id = stats.get("run/id")
-    with Corpus(db) as corpus:
-        history = corpus.runs(limit=50)
-        run = next((r for r in history if r["id"] == run_id), None)
-        last = next((r for r in history if r["id"] != run_id and r.get("finished_at")), None)
-        code, why = exit_status(stats, run, last, limits)
-        if run_id is not None:
-            corpus.set_exit_status(run_id, code)
+    """The exit status of the run that just ended (as its recorder judged it, else judged
+    here), saying why if it is not 0."""
+    code, why = stats.get("run/exit_status"), stats.get("run/verdict")
+    if code is None:
+        limits = Thresholds.from_settings(settings)
+        code, why = exit_status(stats, stats_run(stats), None, limits)
     if why:
         click.echo(f"Warning: {why} (exit {code})" if code == DEGRADED else f"Error: {why}",
                    err=True)
-    return code
+    return int(code)
+
+
+def stats_run(stats: dict[str, Any]) -> dict[str, Any]:
+    """A run's counts as its row would hold them, from the crawl's stats."""
+    return {"fetched": stats.get("response_received_count", 0),
+            "failed": stats.get("fetch/failed", 0), "new": stats.get("store/inserted", 0)}
 
 
 class Group(click.Group):
@@ -154,24 +110,30 @@ def main() -> None:
               help="SQLite file of the corpus (created if missing).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy or crawler setting (repeatable).")
-def crawl(profile: str, start_urls: tuple[str, ...], db: str, overrides: tuple[str, ...]) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print no summary at the end.")
+def crawl(profile: str, start_urls: tuple[str, ...], db: str, overrides: tuple[str, ...],
+          quiet: bool) -> None:
     """Crawl a site with PROFILE into the corpus, from START_URLs (staying on their
     hosts) or the profile's own start pages, then from what earlier runs left to look
-    at; only new or changed pages are fetched again.
+    at; only new or changed pages are fetched again.  Ends with a summary on standard
+    output; the log goes to standard error.
 
-    Exit status: 0 success, 1 ended early, 2 bad input, 3 storage error, 4 another run
-    holds the database, 5 degraded run."""
+    Exit status: 0 success, 1 stopped or ended early, 2 bad input, 3 storage error,
+    4 another run holds the database, 5 degraded run, 6 the site cannot be reached."""
     get_profile(profile)
     urls = [check_url(u) for u in start_urls]
     if not urls and not get_profile(profile).start_urls:
         raise UsageError(f"profile {profile!r} has no start pages: give at least one START_URL")
     settings = project_settings(db, overrides)
-    check_settings(settings)
+    check_settings(settings, overrides)
     check_corpus(db)
+    started = time.monotonic()
     with RunLock(db):
         settings.set("RUNS_LOCK_HELD", True, priority="cmdline")
         stats = run_crawl(settings, profile, urls)
         code = finish(db, settings, stats)
+    if not quiet:
+        click.echo(crawl_summary(stats, time.monotonic() - started, code))
     sys.exit(code)
 
 
@@ -180,10 +142,15 @@ def crawl(profile: str, start_urls: tuple[str, ...], db: str, overrides: tuple[s
               help="Number of articles of the sample site.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the sample site.")
 @click.option("--db", default=DEMO_DB, show_default=True, type=click.Path(dir_okay=False),
-              help="SQLite file the demo writes (replaced at each run).")
+              help="SQLite file the demo writes: a new file, or a demo corpus made by an "
+                   "earlier demo (replaced); any other file is refused.")
 def demo(articles: int, seed: int, db: str) -> None:
     """Serve the built-in sample site on 127.0.0.1, crawl it from the article in the
-    middle of its chain (and its home page) into a fresh database, and print a summary."""
+    middle of its chain (and its home page) into a fresh demo corpus, and print a summary.
+
+    Exit status: 0 the corpus equals the site's truth, 1 it differs or the crawl was
+    stopped (Ctrl-C), 3 a file at --db that is not a demo corpus (left as it is), 4 a
+    run holds --db's lock."""
     from crawler.demo import print_summary, run_demo
 
     started = time.monotonic()
@@ -193,10 +160,11 @@ def demo(articles: int, seed: int, db: str) -> None:
 
 
 def existing_corpus(db: str) -> Corpus:
-    """Open a corpus that must already exist (reading commands never create one)."""
+    """Open a corpus that must already exist, read-only: reading commands never create,
+    migrate or change one."""
     if not Path(db).is_file():
         raise UsageError(f"no corpus at {db}")
-    return Corpus(db)
+    return Corpus(db, readonly=True)
 
 
 @main.command()
@@ -205,7 +173,8 @@ def existing_corpus(db: str) -> Corpus:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000),
               help="Number of runs to show, newest first.")
 def runs(db: str, limit: int) -> None:
-    """Show the history of runs: when, what they fetched and stored, how they ended."""
+    """Show the history of runs: when, what they fetched and stored, how they ended
+    (the corpus is only read)."""
     from crawler.report import format_runs
 
     with existing_corpus(db) as corpus:
@@ -217,7 +186,7 @@ def runs(db: str, limit: int) -> None:
               help="SQLite file of the corpus.")
 def stats(db: str) -> None:
     """Summarise the corpus: articles, aliases, links by role, revisions, fetches,
-    stored bytes, date range, top categories and field coverage."""
+    stored bytes, date range, top categories and field coverage (the corpus is only read)."""
     from crawler.report import format_summary
 
     with existing_corpus(db) as corpus:
@@ -253,6 +222,6 @@ def bench(articles: int, latency: float, concurrency: int, start: str, chain_onl
 
     if chain_only:
         overrides = (*CHAIN_ONLY, *overrides)
-    check_settings(project_settings("bench.db", overrides))
+    check_settings(project_settings("bench.db", overrides), overrides)
     print_result(run_bench(articles, latency, concurrency, start, bare=bare, profile=profile,
                            overrides=overrides))

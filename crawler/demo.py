@@ -1,8 +1,14 @@
-"""``crawler demo``: the main job, offline, on the built-in sample site."""
+"""``crawler demo``: the main job, offline, on the built-in sample site.
+
+The demo writes only to a path where nothing is, or to a demo corpus it made
+itself (``made_by`` ``crawler demo`` in its ``meta``), which it replaces.  It holds
+the corpus's run lock throughout, so it never replaces a corpus a crawl is writing.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,49 +16,105 @@ from typing import Any
 import click
 import sqlite_utils
 
-from crawler.cli import LOOPBACK_SETTINGS, project_settings, run_crawl
+from crawler.cli import LOOPBACK_SETTINGS, project_settings
+from crawler.errors import StorageError
+from crawler.outcome import FORCED, STOPPED
+from crawler.process import run_crawl
+from crawler.runs import RunLock
 from crawler.samplesite import generate, serve
+from crawler.storage import Corpus
 
 ARTICLE_FIELDS = ("title", "author", "published", "categories", "tags", "body")
+MADE_BY = "crawler demo"
+# Finish reasons of a crawl stopped before its end: Ctrl-C (Scrapy's graceful
+# shutdown), a second Ctrl-C (forced), or none at all.
+STOPPED_REASONS = (None, STOPPED, FORCED)
 
 
 @dataclass
 class DemoResult:
-    """What the demo crawl stored, and how it compares with the sample site's truth."""
+    """What the demo crawl stored in *db*, and how it compares with the sample site's truth
+    (not compared when the crawl was stopped)."""
 
     stats: dict[str, Any]
     articles: int
     duplicates: int
     links: dict[str, int]
+    db: Path
     differences: list[str] = field(default_factory=list)
 
     @property
+    def stopped(self) -> bool:
+        """True when the crawl was stopped before it finished (Ctrl-C)."""
+        return self.stats.get("finish_reason") in STOPPED_REASONS
+
+    @property
     def ok(self) -> bool:
+        """True when the crawl finished and the corpus equals the truth."""
         return self.stats.get("finish_reason") == "finished" and not self.differences
 
 
 def run_demo(articles: int, seed: int, db: Path) -> DemoResult:
-    """Serve a sample site, crawl it from its middle article into a new *db*, compare."""
-    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
-        path.unlink(missing_ok=True)
+    """Serve a sample site, crawl it from its middle article into a new demo corpus
+    *db*, compare.  Raises StorageError for a file at *db* that is not a demo corpus,
+    RunLocked when a run holds *db*'s lock."""
+    if os.path.lexists(db):
+        _open_existing(db).close()  # refused before a lock file is made beside it
+    with RunLock(db):
+        new_demo_corpus(db)
+        stats, truth = crawl_sample_site(articles, seed, db)
+        return demo_result(db, stats, truth)
+
+
+def crawl_sample_site(articles: int, seed: int, db: Path) -> tuple[dict[str, Any], dict]:
+    """Serve a sample site and crawl it into *db*; the crawl's stats and the site's truth."""
     site = generate(n=articles, seed=seed)
     with serve(site) as server:
-        settings = project_settings(str(db), extra=LOOPBACK_SETTINGS)
+        # The demo holds the lock itself, for the whole crawl.
+        settings = project_settings(str(db), extra={**LOOPBACK_SETTINGS, "RUNS_LOCK_HELD": True})
         # The middle of the chain, and the home page (whose ticker names the newest post).
         starts = [site.middle_article(server.origin), server.origin + "/"]
-        stats = run_crawl(settings, "janoubia", starts)
-        truth = site.truth_for(server.origin)
-    corpus = sqlite_utils.Database(db)
-    try:
-        return DemoResult(
+        return run_crawl(settings, "janoubia", starts), site.truth_for(server.origin)
+
+
+def demo_result(db: Path, stats: dict[str, Any], truth: dict) -> DemoResult:
+    """What the crawl stored in *db*, compared with *truth* unless it was stopped."""
+    # Read as a writer, which removes SQLite's side files when it closes.
+    with Corpus(db) as corpus:
+        result = DemoResult(
             stats=stats,
-            articles=corpus["articles"].count,
+            articles=corpus.db["articles"].count,
             duplicates=stats.get("dedupe/duplicate", 0) + stats.get("dedupe/replaced", 0),
-            links=dict(corpus.execute("select role, count(*) from links group by role").fetchall()),
-            differences=compare_with_truth(corpus, truth),
+            links=dict(corpus.db.execute(
+                "select role, count(*) from links group by role").fetchall()),
+            db=db,
         )
-    finally:
-        corpus.close()
+        if not result.stopped:
+            result.differences = compare_with_truth(corpus.db, truth)
+    return result
+
+
+def new_demo_corpus(db: Path) -> None:
+    """Make *db* a new, empty demo corpus, replacing the demo corpus there (its side
+    files too); StorageError for any other file.  The caller holds *db*'s run lock."""
+    if os.path.lexists(db):
+        with _open_existing(db) as corpus:
+            made_by = corpus.meta().get("made_by")
+        if made_by != MADE_BY:
+            raise StorageError(f"{db} is a corpus that `{MADE_BY}` did not make: "
+                               "the demo replaces only its own; give another --db")
+        for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            path.unlink(missing_ok=True)
+    with Corpus(db) as corpus:
+        corpus.set_meta("made_by", MADE_BY)
+
+
+def _open_existing(db: Path) -> Corpus:
+    try:
+        return Corpus(db, readonly=True)
+    except StorageError as e:
+        raise StorageError(f"{e}: the demo writes only to a new file or to a demo "
+                           "corpus it made; give another --db") from e
 
 
 def compare_with_truth(corpus: sqlite_utils.Database, truth: dict) -> list[str]:
@@ -74,7 +136,8 @@ def compare_with_truth(corpus: sqlite_utils.Database, truth: dict) -> list[str]:
 
 
 def print_summary(result: DemoResult, elapsed: float) -> None:
-    """Print what the demo did: articles, duplicates, links by role, speed."""
+    """Print what the demo did: articles, duplicates, links by role, speed, and whether
+    the corpus equals the truth (or that the crawl was stopped)."""
     pages = result.stats.get("response_received_count", 0)
     click.echo(f"articles stored:    {result.articles}")
     click.echo(f"duplicates merged:  {result.duplicates}")
@@ -82,8 +145,11 @@ def print_summary(result: DemoResult, elapsed: float) -> None:
         click.echo(f"links {role + ':':<13}{result.links.get(role, 0)}")
     click.echo(f"pages fetched:      {pages} ({pages / max(elapsed, 1e-9):.0f} pages/s)")
     click.echo(f"elapsed:            {elapsed:.1f} s")
-    click.echo(f"finish reason:      {result.stats.get('finish_reason')}")
-    if result.differences:
+    click.echo(f"finish reason:      {result.stats.get('finish_reason') or '-'}")
+    if result.stopped:
+        click.echo(f"stopped before the crawl finished: {result.articles} articles kept in "
+                   f"{result.db}; run `{MADE_BY}` again for the whole site")
+    elif result.differences:
         click.echo(f"differs from the sample site's truth in {len(result.differences)} ways, e.g.:")
         for line in result.differences[:10]:
             click.echo(f"  {line}")

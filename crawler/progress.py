@@ -152,13 +152,12 @@ class Progress:
         elapsed = max(time.monotonic() - self.started, 1e-9)
         pages = get("response_received_count", 0)
         duplicates = get("dedupe/duplicate", 0) + get("dedupe/replaced", 0)
-        parts = [f"pages {pages}", f"new {get('store/inserted', 0)}",
-                 f"duplicates {duplicates}", f"not modified {get('fetch/not_modified', 0)}",
-                 f"errors {get('fetch/failed', 0)}", f"{pages / elapsed:.1f} pages/s",
-                 f"{elapsed:.0f} s"]
+        # The total and the time left first: a narrow terminal cuts the line's end.
         listed = get("discovery/posts_listed", 0)
-        if listed:
-            parts.append(self.listed(listed, elapsed))
+        parts = [self.listed(listed, elapsed)] if listed else []
+        parts += [f"pages {pages} ({pages / elapsed:.0f}/s)", f"new {get('store/inserted', 0)}",
+                  f"dup {duplicates}", f"304 {get('fetch/not_modified', 0)}",
+                  f"errors {get('fetch/failed', 0)}", f"{elapsed:.0f} s"]
         return "  ".join(parts)
 
     def listed(self, listed: int, elapsed: float) -> str:
@@ -169,9 +168,9 @@ class Progress:
         # posts an earlier run stored that the sitemaps say are unchanged.
         read = get("validate/ok", 0) - get("dedupe/duplicate", 0)
         done = min(read + get("discovery/posts_listed_known", 0), listed)
-        text = f"posts {done}/{listed} listed"
+        text = f"posts {done}/{listed}"
         if read > 0 and done < listed:
-            text += f"  {duration((listed - done) * elapsed / read)} left"
+            text += f" ({duration((listed - done) * elapsed / read)} left)"
         return text
 
     def show(self) -> None:

@@ -27,6 +27,14 @@ Version 2 adds what scheduled runs need:
 - views ``pending`` (linked URLs that are neither article nor alias: the crawl's
   unfinished frontier) and ``chain_ends`` (articles without a ``next`` or
   without a ``prev`` link, with the ``missing`` role).
+
+Version 3 adds ``meta``: ``key`` -> ``value`` facts about the corpus itself, such
+as ``made_by`` (``crawler demo`` for a demo corpus, which the next demo may replace).
+
+A corpus carries ``PRAGMA application_id`` ``APPLICATION_ID``, set by every
+migration; one made before version 3 is known by its tables.  Every other file is
+refused before anything is written to it, and a read-only corpus
+(``Corpus(path, readonly=True)``) never writes at all.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ import sqlite_utils
 from crawler.bodies import PackedBody, body_digest, compress_body, decompress_body
 from crawler.errors import StorageError
 from crawler.shortlinks import shortlink_query
+from crawler.sqlitefile import Contents, inspect, open_readonly
 
 _SCHEMA_V1 = (
     """CREATE TABLE articles (
@@ -180,11 +189,24 @@ def _create_v2(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _create_v3(db: sqlite_utils.Database) -> None:
+    """Version 3: meta, facts about the corpus itself."""
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 #: Schema changes in order; the database's ``PRAGMA user_version`` counts those applied.
 #: Append new functions, never edit or reorder applied ones.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2, _create_v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = ("articles", "aliases", "links")
+#: The ``PRAGMA application_id`` of a corpus: "ArNC" (Arabic news crawler) in ASCII.
+APPLICATION_ID = int.from_bytes(b"ArNC", "big")
+# Versions written before corpora carried APPLICATION_ID: such a file is a corpus by its TABLES.
+_UNMARKED_VERSIONS = (1, 2)
+# A read-only corpus is read as it is from version 2 (runs, fetches); ``meta`` reads as
+# empty before version 3.
+_OLDEST_READABLE = 2
+_META_VERSION = 3
 
 # Article fields written as they come, then the JSON-array ones.
 _PLAIN = ("title", "author", "published", "published_raw", "modified", "body", "language",
@@ -304,19 +326,25 @@ def _share(count: int | None, total: int) -> float:
 class Corpus:
     """The corpus SQLite file: open (creating and migrating it), save, read, close.
 
-    *timeout* is how many seconds a write waits for another writer's lock.
-    Raises StorageError when the file cannot be opened, is not a SQLite
-    database, or has a schema newer than this code.  Usable as a context manager.
+    *timeout* is how many seconds a write waits for another writer's lock.  With
+    *readonly*, an existing corpus is opened read-only: never created, migrated or
+    changed.  Raises StorageError when the file cannot be opened, is not a SQLite
+    database, is not a corpus (another application's database; or, read-only, an
+    empty file), or has a schema newer than this code.  Usable as a context manager.
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 30.0,
+                 readonly: bool = False) -> None:
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise StorageError(f"{self.path}: cannot create its folder: {e.strerror}") from e
-        with self._errors("open"):
-            self.db = sqlite_utils.Database(self.path)
+        self.readonly = readonly
+        if readonly:
+            self._check_readable()
+            with self._errors("open"):
+                self.db = sqlite_utils.Database(open_readonly(self.path))
+        else:
+            self._check_writable()
+            with self._errors("open"):
+                self.db = sqlite_utils.Database(self.path)
         try:
             self._prepare(timeout)
         except BaseException:
@@ -331,14 +359,52 @@ class Corpus:
 
     # -- opening -----------------------------------------------------------
 
+    def _check_writable(self) -> None:
+        """Refuse a file that is not a corpus (or an empty one) before anything writes to it."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StorageError(f"{self.path}: cannot create its folder: {e.strerror}") from e
+        if self.path.exists():
+            self._check_identity(self._contents())
+
+    def _check_readable(self) -> None:
+        """Refuse anything but a corpus this code can read as it is."""
+        if not self.path.exists():
+            raise StorageError(f"no corpus at {self.path}")
+        contents = self._contents()
+        if contents.empty:
+            raise StorageError(f"{self.path} holds no corpus")
+        self._check_identity(contents)
+        if contents.user_version < _OLDEST_READABLE:
+            raise StorageError(f"{self.path}: schema version {contents.user_version} is too "
+                               "old to read; a crawl into it migrates it (`crawler crawl`)")
+
+    def _contents(self) -> Contents:
+        with self._errors("open"):
+            try:
+                return inspect(self.path)
+            except OSError as e:  # a folder, a file this user cannot read
+                raise StorageError(f"{self.path}: open failed: {e.strerror}") from e
+
+    def _check_identity(self, contents: Contents) -> None:
+        """Raise StorageError unless *contents* are a corpus of a version this code knows,
+        or nothing at all."""
+        ours = contents.application_id == APPLICATION_ID or (
+            contents.application_id == 0 and contents.user_version in _UNMARKED_VERSIONS
+            and set(TABLES) <= set(contents.tables))
+        if not ours and not contents.empty:
+            raise StorageError(f"{self.path} is not a corpus of this crawler "
+                               f"({contents.describe()})")
+        if contents.user_version > len(MIGRATIONS):
+            raise StorageError(f"{self.path}: schema version {contents.user_version} is "
+                               f"newer than this crawler ({len(MIGRATIONS)})")
+
     def _prepare(self, timeout: float) -> None:
         with self._errors("open"):
             self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            # Refuse a newer schema before anything (WAL included) writes to the file.
-            version = self.schema_version()
-            if version > len(MIGRATIONS):
-                raise StorageError(f"{self.path}: schema version {version} is newer than "
-                                   f"this crawler ({len(MIGRATIONS)})")
+            if self.readonly:
+                return
             self.db.enable_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -359,6 +425,7 @@ class Corpus:
                     return
                 MIGRATIONS[version](self.db)
                 self.db.execute(f"PRAGMA user_version = {version + 1}")
+                self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
     # -- errors and transactions -------------------------------------------
 
@@ -404,6 +471,13 @@ class Corpus:
         """Rows per table of version 1 (articles, aliases, links)."""
         with self._errors("count rows"):
             return {table: self.db.table(table).count for table in TABLES}
+
+    def meta(self) -> dict[str, str]:
+        """The facts of the ``meta`` table by key (none in a corpus older than version 3)."""
+        with self._errors("read meta"):
+            if self.schema_version() < _META_VERSION:
+                return {}
+            return dict(self.db.execute("SELECT key, value FROM meta").fetchall())
 
     def is_known(self, url: str) -> bool:
         """True when *url* is a stored article or an alias of one."""
@@ -569,6 +643,12 @@ class Corpus:
         return _run_dict(rows[0]) if rows else None
 
     # -- writing -------------------------------------------------------------
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record the fact *key* = *value* in ``meta`` (committed at once)."""
+        with self._transaction(f"set {key} in meta"):
+            self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                            " DO UPDATE SET value = excluded.value", [key, value])
 
     def save(self, items: Sequence[Mapping[str, Any]], *, run_id: int | None = None
              ) -> SaveCounts:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from crawler.runs import RunLock
+from crawler.storage import APPLICATION_ID
 from tests.conftest import LOOPBACK, RunningSite, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +75,8 @@ def test_a_file_that_is_not_a_database_exits_3_and_is_left_untouched(tmp_path):
 
 def test_a_newer_schema_exits_3_and_is_left_untouched(tmp_path):
     db = tmp_path / "corpus.db"
-    with sqlite3.connect(db) as conn:
+    with sqlite3.connect(db) as conn:  # a corpus of a newer crawler
+        conn.execute(f"pragma application_id = {APPLICATION_ID}")
         conn.execute("pragma user_version = 999")
     before = db.read_bytes()
     result = run_cli("crawl", "wordpress", "http://127.0.0.1:9/", "--db", str(db))

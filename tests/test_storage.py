@@ -16,7 +16,7 @@ import sqlite_utils
 from crawler import bodies, storage
 from crawler.bodies import BODY_ENCODING, compress_body, decompress_body, pack_body
 from crawler.errors import StorageError
-from crawler.storage import MIGRATIONS, SCHEMA_VERSION, Corpus, SaveCounts
+from crawler.storage import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Corpus, SaveCounts
 from crawler.text import content_hash
 
 SITE = "https://www.janoubia.com"
@@ -124,6 +124,7 @@ def test_newer_schema_is_refused_and_file_untouched(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE articles (url TEXT, hologram BLOB)")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a newer crawler's corpus
     conn.commit()
     conn.close()
     before = path.read_bytes()
@@ -429,7 +430,7 @@ def test_copies_of_a_hash_and_count_of_hashes(corpus: Corpus) -> None:
 
 
 def test_fresh_file_gets_the_v2_tables_and_views(corpus: Corpus) -> None:
-    assert SCHEMA_VERSION == 2
+    assert SCHEMA_VERSION == 3
     db = corpus.db
     assert {"runs", "bodies", "fetches", "revisions"} <= set(db.table_names())
     assert set(db.view_names()) == {"pending", "chain_ends"}
@@ -476,7 +477,7 @@ def test_a_v1_file_migrates_in_place_keeping_its_rows(tmp_path: Path) -> None:
     before = {t: sqlite_utils.Database(path).execute(f"SELECT * FROM {t}").fetchall()
               for t in ("articles", "aliases", "links")}
     with Corpus(path) as corpus:
-        assert corpus.schema_version() == 2
+        assert corpus.schema_version() == SCHEMA_VERSION
         for table, old_rows in before.items():
             assert corpus.db.execute(f"SELECT * FROM {table}").fetchall() == old_rows, table
         assert corpus.pending_urls() == [url("older")]
