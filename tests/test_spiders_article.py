@@ -20,9 +20,10 @@ from crawler import settings as project
 from crawler.errors import BadStartURL, UnknownProfile
 from crawler.items import Article, Fetch
 from crawler.middlewares import ContactUserAgentMiddleware
+from crawler.profiles import get_profile
 from crawler.samplesite import Site, generate
 from crawler.shortlinks import is_shortlink
-from spiders.article import ArticleSpider
+from spiders.article import ArticleSpider, split_urls
 from spiders.janoubia import JanoubiaSpider
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -521,14 +522,22 @@ def test_start_host_keeps_the_profile_scheme_for_the_profile_host() -> None:
     "janoubia.com", "/2017/09/12/x/", "ftp://janoubia.com/", "http://",
     "https://ok.example/,mailto:a@ok.example", ["https://ok.example/", "ok.example/x"],
 ])
-def test_malformed_start_url_raises(start_urls: Any) -> None:
+def test_malformed_start_url_is_refused(start_urls: Any) -> None:
+    # Refused when the crawl starts (one ERROR line and finish reason bad_start_url),
+    # not raised here, where Scrapy would print a traceback.
+    spider = make_spider("wordpress", start_urls)
+    [(reason, why)] = spider.refusals
+    assert reason == "bad_start_url" and "not an absolute http(s) URL" in why
     with pytest.raises(BadStartURL):
-        make_spider("wordpress", start_urls)
+        split_urls(start_urls)
 
 
-def test_unknown_profile_raises() -> None:
+def test_unknown_profile_is_refused() -> None:
+    spider = make_spider("no-such-site")
+    [(reason, why)] = spider.refusals
+    assert reason == "bad_argument" and "janoubia" in why
     with pytest.raises(UnknownProfile, match="janoubia"):
-        make_spider("no-such-site")
+        get_profile("no-such-site")
 
 
 # --- project settings and the User-Agent middleware ---------------------------------------
