@@ -45,14 +45,18 @@ def project_settings(db: str, overrides: Sequence[str] = (),
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"-s expects NAME=VALUE, got {pair!r}")
-        settings.set(name.strip(), value, priority="cmdline")
+        try:
+            settings.set(name.strip(), value, priority="cmdline")
+        except ValueError:  # Scrapy reads a dict setting's JSON as it is set
+            raise UsageError(f"{name.strip()}: expected a JSON object, got {value!r}") from None
     return settings
 
 
 def check_settings(settings: Settings, overrides: Sequence[str] = ()) -> None:
     """Refuse ``-s`` names that are no setting and values the crawl would fail on."""
-    check_names(pair.partition("=")[0].strip() for pair in overrides)
-    check_values(settings)
+    names = [pair.partition("=")[0].strip() for pair in overrides]
+    check_names(names)
+    check_values(settings, names)
 
 
 def check_corpus(db: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from crawler.outcome import FORCED, STOPPED
 from crawler.process import run_crawl
 from crawler.runs import RunLock
 from crawler.samplesite import generate, serve
+from crawler.sqlitefile import connect_readonly, side_files
 from crawler.storage import Corpus
 
 ARTICLE_FIELDS = ("title", "author", "published", "categories", "tags", "body")
@@ -59,7 +61,9 @@ def run_demo(articles: int, seed: int, db: Path) -> DemoResult:
     *db*, compare.  Raises StorageError for a file at *db* that is not a demo corpus,
     RunLocked when a run holds *db*'s lock."""
     if os.path.lexists(db):
-        _open_existing(db).close()  # refused before a lock file is made beside it
+        _refused_unless_ours(db)
+        if not os.path.lexists(f"{db}.lock"):  # no run has it: refuse before making one
+            check_replaceable(db)
     with RunLock(db):
         new_demo_corpus(db)
         stats, truth = crawl_sample_site(articles, seed, db)
@@ -98,20 +102,49 @@ def new_demo_corpus(db: Path) -> None:
     """Make *db* a new, empty demo corpus, replacing the demo corpus there (its side
     files too); StorageError for any other file.  The caller holds *db*'s run lock."""
     if os.path.lexists(db):
-        with _open_existing(db) as corpus:
-            made_by = corpus.meta().get("made_by")
-        if made_by != MADE_BY:
-            raise StorageError(f"{db} is a corpus that `{MADE_BY}` did not make: "
-                               "the demo replaces only its own; give another --db")
+        check_replaceable(db)
         for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
             path.unlink(missing_ok=True)
     with Corpus(db) as corpus:
         corpus.set_meta("made_by", MADE_BY)
 
 
-def _open_existing(db: Path) -> Corpus:
+def check_replaceable(db: Path) -> None:
+    """Raise StorageError unless *db* is a demo corpus no other run wrote into."""
+    made_by, runs = demo_marks(db)
+    if made_by != MADE_BY:
+        raise StorageError(f"{db} is not a corpus `{MADE_BY}` made (older versions left "
+                           "no mark): the demo replaces only its own; remove it or give "
+                           "another --db")
+    if runs > 1:
+        raise StorageError(f"{db} was made by `{MADE_BY}`, but {runs - 1} later run(s) "
+                           "wrote into it: not replaced; remove it or give another --db")
+
+
+def demo_marks(db: Path) -> tuple[str | None, int]:
+    """Who made the corpus *db* (its ``made_by`` mark) and how many runs it holds.
+
+    A file without side files is read as immutable, which leaves none behind (a
+    moment's read; a crawl at work on it has made side files)."""
+    _refused_unless_ours(db)
+    conn = connect_readonly(db, immutable=not side_files(db))
     try:
-        return Corpus(db, readonly=True)
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        made_by = conn.execute("SELECT value FROM meta WHERE key = 'made_by'").fetchone() \
+            if "meta" in tables else None
+        runs = conn.execute("SELECT count(*) FROM runs").fetchone()[0] if "runs" in tables else 0
+    except sqlite3.Error as e:
+        raise StorageError(f"{db}: cannot read it: {e}") from e
+    finally:
+        conn.close()
+    return (made_by[0] if made_by else None), runs
+
+
+def _refused_unless_ours(db: Path) -> None:
+    try:
+        Corpus.check_file(db)
+        if not db.is_file() or not db.stat().st_size:
+            raise StorageError(f"{db} holds no corpus")
     except StorageError as e:
         raise StorageError(f"{e}: the demo writes only to a new file or to a demo "
                            "corpus it made; give another --db") from e

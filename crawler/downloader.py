@@ -26,7 +26,8 @@ from scrapy.http import Response
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from crawler.quickstop import CrawlStopping, crawl_stopping
+from crawler.errors import CrawlStopping
+from crawler.quickstop import crawl_stopping
 
 
 class HostBoundDownloader(Downloader):

@@ -13,7 +13,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.errors import RunLocked
+from crawler.errors import RunLocked, StorageError
 from crawler.items import Article
 from crawler.outcome import Thresholds, exit_status
 from crawler.runs import RunLock
@@ -61,19 +61,31 @@ class RunRecorder:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
+        try:
+            self.start_run(spider)
+        except RunLocked as e:
+            logger.error("%s: this crawl stops", e)
+            self.lock = None
+            self.close("locked")
+        except StorageError as e:  # the store pipeline has said why, in one line
+            logger.debug("no run recorded: %s", e)
+            self.close("storage_error")
+
+    def start_run(self, spider: Spider) -> None:
+        """Take the run lock (no lock file beside a file that is no corpus), then
+        insert this run's row."""
         if self.lock is not None:
-            try:
-                self.lock.acquire()
-            except RunLocked as e:
-                logger.error("%s: this crawl stops", e)
-                self.lock = None
-                assert self.crawler is not None and self.crawler.engine is not None
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason="locked"))
-                return
+            Corpus.check_file(self.path)
+            self.lock.acquire()
         profile = getattr(getattr(spider, "profile", None), "name", spider.name)
         with Corpus(self.path) as corpus:
             self.run_id = corpus.start_run(profile, list(getattr(spider, "start_urls", [])))
         self.stats.set_value("run/id", self.run_id)
+
+    def close(self, reason: str) -> None:
+        """Close the crawl with *reason* (it may be closing already)."""
+        assert self.crawler is not None and self.crawler.engine is not None
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     def item_scraped(self, item: Any) -> None:
         # Coverage counts the articles this run stored, not duplicates kept as aliases.

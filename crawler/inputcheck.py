@@ -8,8 +8,10 @@ finish reason ``bad_setting`` (see ``spiders/article.py``).
 from __future__ import annotations
 
 import difflib
+import logging
 from collections.abc import Callable, Iterable
 from functools import cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,7 +57,7 @@ def unknown_setting(name: str) -> str | None:
     known = known_settings()
     if name in known:
         return None
-    near = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    near = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.75)
     if near:
         return f"unknown setting {name}: did you mean {near[0]}?"
     return (f"unknown setting {name}: neither a Scrapy setting nor one of this crawler's "
@@ -70,14 +72,31 @@ def check_names(names: Iterable[str]) -> None:
             raise UsageError(why)
 
 
-def check_values(settings: BaseSettings) -> None:
-    """Refuse setting values the crawl could only fail on later (one clear line)."""
-    for _name, why in bad_values(settings):
-        raise UsageError(why)
+def check_values(settings: BaseSettings, given: Iterable[str] = ()) -> None:
+    """Refuse setting values the crawl could only fail on later (one clear line);
+    *given* names settings set by the user, checked against their default's kind."""
+    problem = next(iter(bad_values(settings, given)), None)
+    if problem:
+        raise UsageError(problem[1])
 
 
-def bad_values(settings: BaseSettings) -> Iterable[tuple[str, str]]:
-    """``(name, why)`` of every setting whose value is of the wrong kind."""
+def bad_values(settings: BaseSettings, given: Iterable[str] = ()) -> Iterable[tuple[str, str]]:
+    """``(name, why)`` of every setting whose value is of the wrong kind, each once:
+    ours and the common Scrapy ones always, each of *given* by the kind of its default."""
+    seen: set[str] = set()
+    for name, why in _bad_values(settings, given):
+        if name not in seen:
+            seen.add(name)
+            yield name, why
+
+
+def _bad_values(settings: BaseSettings, given: Iterable[str]) -> Iterable[tuple[str, str]]:
+    yield from _bad_logging(settings)
+    for name in given:
+        found = _kind_of(name)
+        why = _misread(getattr(settings, found[0]), name, found[1], settings) if found else None
+        if why:
+            yield name, why
     zone = settings.get("SITE_TIMEZONE")
     if zone:
         try:
@@ -110,6 +129,30 @@ def _negative(read: Callable[[str], Any], name: str, kind: str,
     if read(name) < 0:
         return f"{name}: expected {kind} of at least 0, got {settings.get(name)!r}"
     return None
+
+
+_KINDS: tuple[tuple[type, str, str], ...] = (
+    (bool, "getbool", "True or False (1 or 0)"), (int, "getint", "a whole number"),
+    (float, "getfloat", "a number"), (dict, "getdict", "a JSON object"),
+    (list, "getlist", "a list"), (tuple, "getlist", "a list"))
+
+
+def _kind_of(name: str) -> tuple[str, str] | None:
+    default = default_value(name)
+    for cls, method, kind in _KINDS:  # bool before int: True is an int too
+        if isinstance(default, cls):
+            return method, kind
+    return None
+
+
+def _bad_logging(settings: BaseSettings) -> Iterable[tuple[str, str]]:
+    level = settings.get("LOG_LEVEL")
+    if isinstance(level, str) and level not in logging.getLevelNamesMapping():
+        yield "LOG_LEVEL", (f"LOG_LEVEL: expected one of CRITICAL, ERROR, WARNING, INFO, "
+                            f"DEBUG, got {level!r}")
+    log_file = settings.get("LOG_FILE")
+    if log_file and not Path(log_file).parent.is_dir():
+        yield "LOG_FILE", f"LOG_FILE: no folder {str(Path(log_file).parent)!r} to write it in"
 
 
 def default_value(name: str) -> Any:

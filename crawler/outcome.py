@@ -20,6 +20,8 @@ MEANINGS = {OK: "success", FAILED: "did not finish", USAGE: "bad input",
 INPUT_REASONS = ("bad_setting", "bad_start_url", "bad_argument")
 # A crawl stopped from outside (Ctrl-C, SIGTERM) and one forced to stop (twice).
 STOPPED, FORCED = "shutdown", "forced_stop"
+# A crawl whose components could not be built (Scrapy logged the error).
+NOT_STARTED = "not_started"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ def exit_status(stats: dict[str, Any], run: dict[str, Any] | None, last: dict[st
     if reason == STOPPED:
         return FAILED, ("stopped before the crawl finished; the next run resumes from what "
                         "was stored")
+    if reason == NOT_STARTED:
+        return FAILED, "the crawl could not start (the log above says why)"
     if reason in (None, FORCED):
         return FAILED, ("forced to stop before the crawl finished; the next run resumes "
                         "from what was stored")

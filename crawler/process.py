@@ -12,7 +12,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.outcome import FORCED
+from crawler.outcome import FORCED, NOT_STARTED
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +30,13 @@ class CrawlProcess(CrawlerProcess):
 
     forced = False
 
-    @staticmethod
-    def _log_shutdown(signum: int) -> None:
+    def _log_shutdown(self, signum: int) -> None:  # type: ignore[override]
         CrawlerProcess._log_shutdown(signum)
         say("Stopping: the pages in transfer are read and stored, nothing else is fetched "
             "(Ctrl-C again to force)")
 
-    @staticmethod
-    def _log_kill(signum: int) -> None:
-        CrawlProcess.forced = True
+    def _log_kill(self, signum: int) -> None:  # type: ignore[override]
+        self.forced = True
         CrawlerProcess._log_kill(signum)
         say("Forced to stop")
 
@@ -51,11 +49,23 @@ def run_crawl(settings: Settings, profile: str, start_urls: Sequence[str]) -> di
     crawler = process.create_crawler(ArticleSpider)
     process.crawl(crawler, profile=profile, start_urls=list(start_urls))
     process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    if "finish_reason" not in stats:  # forced: the spider was never closed
+    stats = crawler.stats.get_stats() if crawler_started(crawler) else {}
+    if "finish_reason" in stats:
+        return stats
+    if process.forced:  # the spider was never closed
         stats["finish_reason"] = FORCED
         close_forced(crawler, stats)
+    else:  # the crawl failed to start: Scrapy logged why
+        stats["finish_reason"] = NOT_STARTED
     return stats
+
+
+def crawler_started(crawler: Crawler) -> bool:
+    """True once the crawl's components exist (its stats, pipelines, extensions)."""
+    try:
+        return crawler.engine is not None
+    except RuntimeError:  # Scrapy's "not set yet"
+        return False
 
 
 def close_forced(crawler: Crawler, stats: dict[str, Any]) -> None:

@@ -142,6 +142,8 @@ class Progress:
             ext = cls(crawler.stats, settings.getfloat("PROGRESS_INTERVAL", 1.0), sys.stderr)
         else:
             ext = cls(crawler.stats, settings.getfloat("LOGSTATS_INTERVAL", 60.0), None)
+        if ext.interval <= 0:  # Scrapy's way to turn the periodic stats line off
+            raise NotConfigured("no interval: PROGRESS_INTERVAL or LOGSTATS_INTERVAL is 0")
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext

@@ -17,17 +17,13 @@ import logging
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 logger = logging.getLogger(__name__)
 
 #: Sent (no arguments) once, when the crawl starts to close.
 crawl_stopping = object()
-
-
-class CrawlStopping(IgnoreRequest):
-    """A request the crawl dropped unsent because it is closing."""
 
 
 class QuickStop:
@@ -45,9 +41,10 @@ class QuickStop:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> QuickStop:
         ext = cls(crawler, crawler.settings.getfloat("QUICKSTOP_INTERVAL", 0.2))
-        if ext.interval > 0:
-            crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-            crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        if ext.interval <= 0:
+            raise NotConfigured("QUICKSTOP_INTERVAL is 0")
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
     def spider_opened(self, spider: Spider) -> None:

@@ -9,17 +9,20 @@ failed for good that way (the first one, by default: four attempts over several
 seconds, or minutes of timeouts) is unreachable: one ERROR line says so (``cannot
 reach 127.0.0.1:8899: connection refused``), and once every host the crawl asked is
 unreachable, the crawl closes with finish reason ``unreachable`` (exit status 6).
+Until then, a request to a host found unreachable fails at once (``HostUnreachable``,
+recorded as a failed fetch, so the next run asks again) instead of retrying.
 
 It also counts every request that failed for good without an answer in
-``fetch/failed`` (robots files, feeds and sitemaps included), and keeps the
-tracebacks of such failures out of Scrapy's robots.txt log line: the exception's
-message says all there is to say.
+``fetch/failed`` (robots files, feeds and sitemaps included), and keeps out of the
+log Scrapy's robots.txt record of such a failure: a traceback repeating the retry
+middleware's line.
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -27,6 +30,8 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
+
+from crawler.errors import HostUnreachable
 
 logger = logging.getLogger(__name__)
 ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
@@ -61,15 +66,14 @@ def network_reason(exception: BaseException) -> str | None:
 
 
 class QuietNetworkErrors(logging.Filter):
-    """Drops the traceback from a log record about a network failure (its message
-    already names it); every other record passes untouched."""
+    """Drops the robots middleware's record of a robots file that failed on the network:
+    the retry middleware logged that failure already, in one line, and this record
+    repeats it with a traceback, naming a request that waited for the file.  Every
+    other record passes."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.exc_info[1] is not None \
-                and network_reason(record.exc_info[1]):
-            record.exc_info = None
-            record.exc_text = None
-        return True
+        return not (record.exc_info and record.exc_info[1] is not None
+                    and network_reason(record.exc_info[1]))
 
 
 class ReachabilityMiddleware:
@@ -100,13 +104,19 @@ class ReachabilityMiddleware:
         return mw
 
     def spider_opened(self, spider: Spider) -> None:
+        # The start hosts count as asked from the start: a first request that waits
+        # for another (the REST index of the first) must not leave them unjudged.
+        self.asked.update(urlsplit(url).netloc for url in getattr(spider, "start_urls", ()))
         logging.getLogger(ROBOTS_LOGGER).addFilter(self.filter)
 
     def spider_closed(self, spider: Spider) -> None:
         logging.getLogger(ROBOTS_LOGGER).removeFilter(self.filter)
 
     def process_request(self, request: Request) -> None:
-        self.asked.add(urlparse_cached(request).netloc)
+        host = urlparse_cached(request).netloc
+        if host in self.unreachable:  # its retries would only say it again
+            raise HostUnreachable(f"cannot reach {host}: {self.unreachable[host]}")
+        self.asked.add(host)
 
     def process_response(self, request: Request, response: Response) -> Response:
         self.answered.add(urlparse_cached(request).netloc)

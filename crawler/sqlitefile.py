@@ -8,19 +8,15 @@ cannot remove them; the next writer to close does.  ``inspect`` makes none.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.errors import NotADatabase
+
 SIDE_FILES = ("-wal", "-shm", "-journal")
 HEADER = b"SQLite format 3\x00"
-
-
-class NotADatabase(sqlite3.DatabaseError):
-    """A file that does not begin as a SQLite database does, which SQLite may read as
-    an empty database (a file of one byte) and write over."""
-
-    sqlite_errorname = "SQLITE_NOTADB"
 
 
 @dataclass(frozen=True)
@@ -74,6 +70,8 @@ def inspect(path: Path) -> Contents:
     which makes none (a moment's read: a writer starting meanwhile at worst makes
     it fail).  Raises sqlite3.Error (``SQLITE_NOTADB`` for a file of other bytes).
     """
+    if not path.is_file():  # a FIFO would block the read below for ever
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
     with path.open("rb") as file:
         start = file.read(len(HEADER))
     if start and start != HEADER:
@@ -92,19 +90,24 @@ def inspect(path: Path) -> Contents:
                     views=tuple(name for kind, name in objects if kind == "view"))
 
 
+# How SQLite says it cannot make a WAL database's side files beside it.
+_READONLY_PLACE = ("SQLITE_READONLY_DIRECTORY", "SQLITE_CANTOPEN")
+
+
 def open_readonly(path: Path) -> sqlite3.Connection:
     """A read-only connection to the existing database *path*, checked by a first read.
 
-    In a folder this process cannot write, a WAL database whose side files are
-    missing cannot be opened the usual way (SQLite cannot make them); no writer is
-    at work on it then (it would have made them), so it is read as immutable.
+    In a folder this process cannot write (or on a read-only file system), a WAL
+    database whose side files are missing cannot be opened the usual way (SQLite
+    cannot make them); no writer is at work on it then (it would have made them),
+    so it is read as immutable.
     """
     conn = connect_readonly(path)
     try:
         conn.execute("PRAGMA user_version").fetchone()
     except sqlite3.Error as e:
         conn.close()
-        if getattr(e, "sqlite_errorname", "") != "SQLITE_READONLY_DIRECTORY" \
+        if getattr(e, "sqlite_errorname", "") not in _READONLY_PLACE \
                 or side_files(path.resolve()):
             raise
         conn = connect_readonly(path, immutable=True)

@@ -360,7 +360,8 @@ class Corpus:
     # -- opening -----------------------------------------------------------
 
     def _check_writable(self) -> None:
-        """Refuse a file that is not a corpus (or an empty one) before anything writes to it."""
+        """Refuse a file that is neither a corpus nor empty (no schema at all: a crawl may
+        make a corpus of it) before anything writes to it."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -379,6 +380,15 @@ class Corpus:
         if contents.user_version < _OLDEST_READABLE:
             raise StorageError(f"{self.path}: schema version {contents.user_version} is too "
                                "old to read; a crawl into it migrates it (`crawler crawl`)")
+
+    @classmethod
+    def check_file(cls, path: str | Path) -> None:
+        """Raise StorageError unless the file at *path* is missing, empty or a corpus this
+        code can open; only its header and schema are read, nothing is written."""
+        probe = cls.__new__(cls)  # the checks below need the path alone
+        probe.path = Path(path)
+        if probe.path.exists():
+            probe._check_identity(probe._contents())
 
     def _contents(self) -> Contents:
         with self._errors("open"):

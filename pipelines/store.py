@@ -11,7 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.errors import StorageError
+from crawler.errors import NotExported, StorageError
 from crawler.items import Article, Fetch
 from crawler.settings import STORE_BATCH_SIZE
 from crawler.storage import Corpus, SaveCounts, is_fetch
@@ -26,10 +26,6 @@ logger = logging.getLogger(__name__)
 #: finish_reason of a crawl stopped because the corpus could not be opened or written.
 STORAGE_ERROR = "storage_error"
 
-
-class NotExported(DropItem):
-    """An item stored that is no article of the crawl's output: a fetch record, or a
-    duplicate kept as an alias of the article it copies."""
 
 
 class StorePipeline:

@@ -26,7 +26,7 @@ from crawler.dates import (
     to_iso,
 )
 from crawler.discovery import ArchiveGate, Discovery, DiscoveryOptions
-from crawler.errors import UsageError
+from crawler.errors import CrawlStopping, UsageError
 from crawler.extract import css
 from crawler.fetchlog import (
     REDIRECT_STATUSES,
@@ -40,7 +40,6 @@ from crawler.items import Article, Fetch
 from crawler.memory import CrawlMemory
 from crawler.pagereader import PageReader
 from crawler.profiles import Profile, get_profile
-from crawler.quickstop import CrawlStopping
 from crawler.reachability import network_reason
 from crawler.shortlinks import Shortlinks, is_shortlink, shortlink_query
 from crawler.storage import Corpus
@@ -127,12 +126,13 @@ class ArticleSpider(Discovery, scrapy.Spider):
         """Refuse setting values of the wrong kind, each replaced by its default so that
         Scrapy's components can still be built for the crawl to close; warn of names
         set on the command line that are no setting."""
-        for name, why in list(bad_values(settings)):
+        cmdline = SETTINGS_PRIORITIES["cmdline"]
+        given = [name for name in settings if settings.getpriority(name) == cmdline]
+        for name, why in list(bad_values(settings, given)):
             self.refusals.append(("bad_setting", why))
             settings.set(name, default_value(name), priority=settings.getpriority(name) or 0)
-        cmdline = SETTINGS_PRIORITIES["cmdline"]
-        for given in settings:
-            unknown = unknown_setting(given) if settings.getpriority(given) == cmdline else None
+        for name in given:
+            unknown = unknown_setting(name)
             if unknown:
                 self.logger.warning("%s", unknown)
 

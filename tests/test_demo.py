@@ -16,7 +16,7 @@ import pytest
 
 from crawler.demo import DemoResult, print_summary
 from crawler.storage import Corpus
-from tests.conftest import run_cli
+from tests.conftest import LOOPBACK, run_cli
 from tests.test_runs_lock import hold
 from tests.test_storage_identity import (
     URL,
@@ -54,9 +54,10 @@ def test_a_real_corpus_is_refused_untouched(tmp_path: Path) -> None:
     result = run_cli("demo", "--articles", "20", "--db", str(db))
     assert result.returncode == 3
     assert result.stderr.splitlines() == [
-        f"Error: {db} is a corpus that `crawler demo` did not make: the demo replaces only "
-        "its own; give another --db"]
+        f"Error: {db} is not a corpus `crawler demo` made (older versions left no mark): "
+        "the demo replaces only its own; remove it or give another --db"]
     assert sha256(db) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.db"]  # no side files
     with Corpus(db, readonly=True) as corpus:
         assert len(corpus.runs()) == 5
 
@@ -84,7 +85,7 @@ def test_a_demo_corpus_of_before_the_mark_is_refused(tmp_path: Path) -> None:
     old_corpus(db, 2)
     before = sha256(db)
     result = run_cli("demo", "--articles", "20", "--db", str(db))
-    assert result.returncode == 3 and "did not make" in result.stderr
+    assert result.returncode == 3 and "older versions left no mark" in result.stderr
     assert sha256(db) == before
 
 
@@ -108,6 +109,20 @@ def test_a_corpus_a_crawl_is_writing_is_left_alone_with_exit_4(tmp_path: Path) -
         holder.stdout.close()
     with Corpus(db, readonly=True) as corpus:
         assert corpus.counts()["articles"] == 6  # the five runs' and the killed crawl's
+
+
+def test_a_demo_corpus_a_crawl_wrote_into_is_not_replaced(sample_site, tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    assert run_cli("demo", "--articles", "5", "--db", str(db)).returncode == 0
+    crawl = run_cli("crawl", "janoubia", sample_site.origin + "/", "--db", str(db), *LOOPBACK)
+    assert crawl.returncode == 0, crawl.stderr[-2000:]
+    before = sha256(db)
+    result = run_cli("demo", "--articles", "5", "--db", str(db))
+    assert result.returncode == 3
+    assert "1 later run(s) wrote into it: not replaced" in result.stderr
+    assert sha256(db) == before
+    with Corpus(db, readonly=True) as corpus:
+        assert corpus.counts()["articles"] >= sample_site.articles  # nothing lost
 
 
 def test_a_demo_corpus_is_marked_and_replaced_by_the_next_demo(tmp_path: Path) -> None:

@@ -17,9 +17,10 @@ from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
+from crawler.errors import NotExported
 from crawler.items import Article, Fetch
 from crawler.storage import APPLICATION_ID, Corpus
-from pipelines.store import NotExported, StorePipeline
+from pipelines.store import StorePipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = "https://www.janoubia.com"

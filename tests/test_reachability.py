@@ -17,6 +17,7 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 from twisted.internet.error import DNSLookupError, TCPTimedOutError
 
+from crawler.errors import HostUnreachable
 from crawler.reachability import QuietNetworkErrors, ReachabilityMiddleware, network_reason
 from tests.conftest import LOOPBACK, query, run_cli, start_sample_site, stop_sample_site
 
@@ -77,7 +78,7 @@ def test_unreachable_after_counts_requests_per_host():
     assert mw.unreachable == {"a.test": "timed out"}
 
 
-def test_the_traceback_of_a_network_failure_is_dropped_from_its_log_line():
+def test_the_robots_record_of_a_network_failure_is_dropped():
     def record(exc: BaseException) -> logging.LogRecord:
         try:
             raise exc
@@ -86,7 +87,7 @@ def test_the_traceback_of_a_network_failure_is_dropped_from_its_log_line():
                                      None, sys.exc_info())
 
     refused, bug = record(DownloadConnectionRefusedError("111")), record(KeyError("k"))
-    assert QuietNetworkErrors().filter(refused) and refused.exc_info is None
+    assert not QuietNetworkErrors().filter(refused)  # the retry middleware said it
     assert QuietNetworkErrors().filter(bug) and bug.exc_info is not None
 
 
@@ -131,3 +132,38 @@ def test_an_unreachable_site_into_an_existing_corpus_is_never_exit_0(tmp_path):
     assert query(db, "select count(*) from articles") == [(20,)]  # nothing lost
     assert query(db, "select finish_reason, exit_status from runs order by id") == [
         ("finished", 0), ("unreachable", 6)]
+
+
+def test_a_host_found_unreachable_is_not_asked_again():
+    mw = middleware()
+    mw.process_request(Request("http://b.test/1"))  # another host: the crawl goes on
+    mw.process_request(Request("http://a.test/1"))
+    mw.process_exception(Request("http://a.test/1"), DownloadConnectionRefusedError())
+    with pytest.raises(HostUnreachable, match="cannot reach a.test: connection refused"):
+        mw.process_request(Request("http://a.test/2"))
+
+
+def test_start_hosts_count_as_asked_before_their_first_request():
+    mw = middleware()
+
+    class Spider:
+        start_urls = ["http://a.test/x/", "http://b.test/"]
+
+    mw.spider_opened(Spider())  # type: ignore[arg-type]
+    try:
+        mw.process_exception(Request("http://a.test/wp-json/"), DownloadConnectionRefusedError())
+        # b.test is still to be asked: the crawl goes on
+        assert mw.unreachable == {"a.test": "connection refused"}
+        assert mw.crawler.stats.get_value("unreachable/message") is None
+    finally:
+        mw.spider_closed(Spider())  # type: ignore[arg-type]
+
+
+def test_a_dead_first_start_url_does_not_stop_the_crawl_of_the_others(sample_site, tmp_path):
+    port = closed_port()
+    db = tmp_path / "corpus.db"
+    result = run_cli("crawl", "wordpress", f"http://127.0.0.1:{port}/a/", sample_site.origin + "/",
+                     "--db", str(db), *LOOPBACK)
+    assert result.returncode != 6, result.stderr[-2000:]
+    assert f"cannot reach 127.0.0.1:{port}: connection refused" in result.stderr
+    assert query(db, "select count(*) from articles") == [(sample_site.articles,)]

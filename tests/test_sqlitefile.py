@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sqlitefile import Contents, NotADatabase, inspect, open_readonly
+from crawler.errors import NotADatabase
+from crawler.sqlitefile import Contents, inspect, open_readonly
 
 
 def listing(folder: Path) -> list[str]:
