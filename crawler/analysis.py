@@ -28,6 +28,7 @@ from crawler.loaders import ArticleLoader
 from crawler.profiles import get_profile
 from crawler.text import content_hash, word_count
 from crawler.urls import join_url
+from crawler.zones import PageZones, vocabulary
 
 # body_class() of WordPress pages, archives, the home page, search and 404 pages.
 _LISTING_BODY_CLASSES = {"page", "archive", "home", "blog", "search", "error404", "attachment"}
@@ -94,10 +95,13 @@ def looks_like_article(root: HtmlElement) -> bool:
 
 def read_root(root: HtmlElement, url: str, profile_name: str, timezone: str) -> ArticlePage:
     """Read an article page's parsed tree (the tree is modified: the body is cleaned)."""
-    links = [(link.url, link.role, link.rule) for link in find_links(root, url)]
+    profile = get_profile(profile_name)
+    # One answer to "what is boilerplate here" for links, dates and fields alike.
+    zones = PageZones(vocabulary(profile.boilerplate_tokens))
+    links = [(link.url, link.role, link.rule) for link in find_links(root, url, zones)]
     sel = Selector(root=root, type="html")
     # Dates first: extraction edits the tree.
-    markup = DateMarkup(sel)
+    markup = DateMarkup(sel, zones)
     published, published_raw, by_markup = dated_page(sel, timezone, markup=markup)
     modified = modified_from_page(sel, timezone, markup)
     declared = _joined(url, root.xpath("//head/link[@rel='canonical']/@href"))
@@ -105,7 +109,7 @@ def read_root(root: HtmlElement, url: str, profile_name: str, timezone: str) -> 
     rest = [u for u in _joined(url, root.xpath(
         "//head/link[@rel='alternate'][@type='application/json']/@href")) if _REST_POSTS in u]
     loader = ArticleLoader()
-    for name, value in extract_fields(root, get_profile(profile_name)).items():
+    for name, value in extract_fields(root, profile, zones).items():
         loader.add_value(name, value)
     loader.add_value("published", published)
     loader.add_value("published_raw", published_raw)

@@ -22,6 +22,7 @@ from parsel import Selector
 
 from crawler.extract import css
 from crawler.text import collapse_space, normalize_arabic, to_ascii_digits
+from crawler.zones import DEFAULT, UNDATED, PageZones
 
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     1: ("كانون الثاني", "كانون ثاني", "كانون 2", "يناير", "جانفي", "january", "jan", "janvier"),
@@ -278,17 +279,6 @@ _JSONLD = etree.XPath("//script[@type='application/ld+json']/text()", smart_stri
 _HEADLINES = etree.XPath("//h1")
 _TEXTS = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]",
                      smart_strings=False)
-# Dates in sidebars, widgets, related lists and footers belong to other articles.
-_OTHER_BLOCK = etree.XPath(
-    # <body> classes such as has-widgets or showing-comments say nothing of the date's
-    # place; an article's own <footer class="entry-footer"> holds its date in some themes.
-    "ancestor::*[not(self::body or self::html)]"
-    "[self::aside or self::nav or self::footer[not(ancestor::article or ancestor::main)]"
-    " or contains(@class, 'widget') or contains(@class, 'related')"
-    " or contains(@class, 'sidebar') or contains(@class, 'comment') or @id='comments'"
-    # a query loop ("More posts" in Twenty Twenty-Five) lists other posts with their dates
-    " or contains(@class, 'wp-block-query')]"
-)
 _AFTER_HEADLINE = etree.XPath(
     "following::text()[normalize-space()]"
     "[not(ancestor::p or ancestor::script or ancestor::style)][position() <= 15]",
@@ -315,10 +305,11 @@ def dated_page(
     """``published_from_page`` and whether the date came from machine-readable markup
     (a visible date often lacks the time, which the caller may look up elsewhere).
     *markup*: the page's ``DateMarkup``, when the caller reads its other dates too."""
+    markup = markup or DateMarkup(sel)
     iso, raw = machine_published(sel, tz, markup)
     if iso is not None:
         return iso, raw, True
-    seen_iso, seen = _first_parsed(_visible_values(sel, visible_css), tz)
+    seen_iso, seen = _first_parsed(_visible_values(sel, visible_css, markup.zones), tz)
     return (seen_iso, seen, False) if seen_iso else (None, raw, False)
 
 
@@ -330,7 +321,7 @@ def machine_published(sel: Selector, tz: str, markup: DateMarkup | None = None
     structured = chain(
         markup.meta(PUBLISHED_META),
         markup.jsonld("datePublished"),
-        _time_values(sel, PUBLISHED_TIME_CSS),
+        _time_values(sel, PUBLISHED_TIME_CSS, markup.zones, published=True),
     )
     return _first_parsed(structured, tz)
 
@@ -341,7 +332,7 @@ def modified_from_page(sel: Selector, tz: str, markup: DateMarkup | None = None)
     values = chain(
         markup.meta(MODIFIED_META),
         markup.jsonld("dateModified"),
-        _time_values(sel, MODIFIED_TIME_CSS),
+        _time_values(sel, MODIFIED_TIME_CSS, markup.zones),
     )
     return _first_parsed(values, tz)[0]
 
@@ -360,10 +351,13 @@ def _first_parsed(values: Iterable[str], tz: str) -> tuple[str | None, str | Non
 
 class DateMarkup:
     """The dates a page's meta elements and JSON-LD give, each read once however many
-    dates (published, modified) are asked of them, and only when asked."""
+    dates (published, modified) are asked of them, and only when asked; and the
+    page's zones (*zones*, when its other readers share them): a date in boilerplate
+    (``crawler.zones.UNDATED``) is another page's."""
 
-    def __init__(self, sel: Selector) -> None:
+    def __init__(self, sel: Selector, zones: PageZones | None = None) -> None:
         self.sel = sel
+        self.zones = zones or PageZones(DEFAULT)
         self._meta: dict[str, list[str]] | None = None
         self._nodes: list[dict[str, Any]] | None = None
 
@@ -435,21 +429,44 @@ def _type_rank(node: dict[str, Any]) -> int:
     return 1 if "WebPage" in names else 2
 
 
-def _time_values(sel: Selector, queries: Iterable[str]) -> Iterator[str]:
-    """``datetime`` attributes (or text) of ``<time>`` elements, selector order."""
+def _time_values(sel: Selector, queries: Iterable[str], zones: PageZones,
+                 published: bool = False) -> Iterator[str]:
+    """``datetime`` attributes (or text) of ``<time>`` elements, selector order; for
+    the *published* time, none the page marks as its last modification."""
     for query in queries:
         for el in css(sel.root, query):
             value = el.get("datetime") or _text(el)
-            if value.strip() and not _OTHER_BLOCK(el):
+            if value.strip() and not _elsewhere(el, zones) and not (
+                    published and _marked_modified(el)):
                 yield value.strip()
 
 
-def _visible_values(sel: Selector, queries: Iterable[str]) -> Iterator[str]:
+def _elsewhere(el: HtmlElement, zones: PageZones) -> bool:
+    """Whether *el* sits in a block where a date is another page's (``UNDATED``):
+    what is around it only, since a date element's own tag or classes name what it
+    is (Shopify themes print ``<aside class="post-meta">``)."""
+    parent = el.getparent()
+    return parent is not None and zones.inside(parent, UNDATED)
+
+
+def _marked_modified(el: HtmlElement) -> bool:
+    """Whether the classes of *el* or of its parent name a modification time ("Last
+    modified" is the only ``<time>`` of MDN's pages), unless *el* says published."""
+    own = (el.get("class") or "").lower().split()
+    if "published" in own:
+        return False
+    parent = el.getparent()
+    tokens = own + ((parent.get("class") or "").lower().split() if parent is not None else [])
+    return any(t == "modified" or t.endswith(("-modified", "_modified")) for t in tokens)
+
+
+def _visible_values(sel: Selector, queries: Iterable[str], zones: PageZones
+                    ) -> Iterator[str]:
     """Visible date text: theme date elements, then the short texts under the headline."""
     root = sel.root
     for query in queries:
         for el in css(root, query):
-            if not _OTHER_BLOCK(el):
+            if not _elsewhere(el, zones):
                 yield _text(el)
     headlines = _HEADLINES(root)
     if headlines:  # the longest h1 is the headline; short ones hold a logo

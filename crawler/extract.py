@@ -21,10 +21,12 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
+from crawler import zones as Z
 from crawler.linkpage import class_values, page_class_values
 from crawler.links import read_also_blocks
 from crawler.profiles import Profile
 from crawler.text import collapse_space, normalize_arabic
+from crawler.zones import ASIDE, CHROME, NOT_BODY, OTHERS, PageZones, Vocabulary
 
 # Elements whose start and end break the text into paragraphs.
 BLOCK_TAGS = frozenset({
@@ -41,9 +43,7 @@ _AUTHOR_PREFIX = re.compile(
     r"(?=\S)", re.I)
 _TAG_RESIDUE = re.compile(r"<(?=[A-Za-z/!?])")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_COMMENT_CLASSES = {"comments-area", "comment-list", "commentlist", "comment", "comments"}
 _selectors: dict[str, CSSSelector] = {}
-_BARE_CLASS = re.compile(r"^\.([\w-]+)$")
 
 
 def css(root: HtmlElement, query: str) -> list[HtmlElement]:
@@ -113,24 +113,16 @@ def text_of(el: HtmlElement) -> str:
     return plain(el.text_content())
 
 
-def first_text(root: HtmlElement, queries: tuple[str, ...]) -> str | None:
+def first_text(root: HtmlElement, queries: tuple[str, ...], zones: PageZones) -> str | None:
     """Text of the first element, over ordered fallback *queries*, that has any
-    (elements inside comments are skipped: a commenter is not the author)."""
+    (elements about other posts and people, ``crawler.zones.OTHERS``, are skipped: a
+    commenter is not the author)."""
     for query in queries:
         for el in css(root, query):
             text = text_of(el)
-            if text and not in_comments(el):
+            if text and not zones.inside(el, OTHERS):
                 return text
     return None
-
-
-def in_comments(el: HtmlElement) -> bool:
-    """True inside a comments section."""
-    for ancestor in el.iterancestors():
-        if ancestor.get("id") == "comments" or _COMMENT_CLASSES & set(
-                (ancestor.get("class") or "").split()):
-            return True
-    return False
 
 
 def meta(root: HtmlElement, *names: str) -> list[str]:
@@ -170,22 +162,23 @@ def _ld_articles(root: HtmlElement) -> Iterator[dict]:
             yield node
 
 
-def article_scope(root: HtmlElement, body: HtmlElement | None) -> HtmlElement:
-    """The element that holds this article's header, body and footer (not the sidebar)."""
+def article_scope(root: HtmlElement, body: HtmlElement | None,
+                  vocabulary: Vocabulary = Z.DEFAULT) -> HtmlElement:
+    """The element that holds this article's header, body and footer (not the sidebar):
+    the post's element around the body (``Vocabulary.is_post``)."""
     if body is not None:
         for ancestor in body.iterancestors():
-            classes = (ancestor.get("class") or "").split()
-            if ancestor.tag in ("article", "main") or "post" in classes:
+            if vocabulary.is_post(ancestor):
                 return ancestor
     found = css(root, "article") or css(root, "main")
     return found[0] if len(found) == 1 else root
 
 
-def title(root: HtmlElement, profile: Profile) -> str | None:
+def title(root: HtmlElement, profile: Profile, zones: PageZones) -> str | None:
     """The headline: the profile's headline element; else the first ``<h1>`` that
     agrees with ``og:title`` or ``<title>`` (a logo in an ``<h1>`` does not); else that
     meta title without the site name; else the first ``<h1>``."""
-    found = first_text(root, profile.title_css)
+    found = first_text(root, profile.title_css, zones)
     if found:
         return found
     declared = next(iter(meta(root, "og:title", "twitter:title") + root.xpath("//title/text()")),
@@ -211,9 +204,10 @@ def _strip_site_name(text: str, root: HtmlElement, profile: Profile) -> str:
     return text
 
 
-def author(root: HtmlElement, profile: Profile, scope: HtmlElement) -> str | None:
+def author(root: HtmlElement, profile: Profile, scope: HtmlElement, zones: PageZones
+           ) -> str | None:
     """The author's name: byline elements in the article, then meta and JSON-LD."""
-    name = first_text(scope, profile.author_css) or next(iter(meta(root, "author")), None)
+    name = first_text(scope, profile.author_css, zones) or next(iter(meta(root, "author")), None)
     if not name:
         for node in _ld_articles(root):
             people = node.get("author")
@@ -227,33 +221,26 @@ def author(root: HtmlElement, profile: Profile, scope: HtmlElement) -> str | Non
     return _AUTHOR_PREFIX.sub("", collapse_space(name)) or None
 
 
-def _link_texts(scope: HtmlElement, queries: tuple[str, ...],
+def _link_texts(scope: HtmlElement, queries: tuple[str, ...], vocabulary: Vocabulary,
                 skip: Callable[[HtmlElement], bool] = lambda a: False) -> list[str]:
-    # Ordered fallbacks: the first query that finds links in the article wins.
+    # Ordered fallbacks: the first query that finds links in the article wins.  Other
+    # posts' terms, asides and the site's header and footer are skipped, up to the
+    # scope only: a <footer> inside the article is the article's own (Twenty* themes
+    # list categories and tags in <footer class="entry-footer">).
     for query in queries:
         names = [text_of(a) for a in css(scope, query)
-                 if not _in_sidebar(a, scope) and not skip(a)]
+                 if not vocabulary.inside(a, OTHERS | ASIDE | CHROME, stop=scope)
+                 and not skip(a)]
         if any(names):
             return [n for n in names if n]
     return []
 
 
-def _in_sidebar(el: HtmlElement, scope: HtmlElement) -> bool:
-    # A <footer> inside the article is the article's own (Twenty* themes list
-    # categories and tags in <footer class="entry-footer">); the page's is boilerplate.
-    boilerplate = {"aside"} if scope.tag in ("article", "main") else {"aside", "footer"}
-    for ancestor in el.iterancestors():
-        if ancestor is scope:
-            return False
-        classes = (ancestor.get("class") or "").split()
-        if ancestor.tag in boilerplate or "widget" in classes or "sidebar" in classes:
-            return True
-    return False
-
-
-def categories(root: HtmlElement, scope: HtmlElement, profile: Profile) -> list[str]:
+def categories(root: HtmlElement, scope: HtmlElement, profile: Profile,
+               vocabulary: Vocabulary) -> list[str]:
     """Category names: the profile's category links in the article, then meta and JSON-LD."""
-    found = _link_texts(scope, profile.categories_css) or meta(root, "article:section")
+    found = _link_texts(scope, profile.categories_css, vocabulary) or meta(
+        root, "article:section")
     if not found:
         for node in _ld_articles(root):
             section = node.get("articleSection")
@@ -263,10 +250,11 @@ def categories(root: HtmlElement, scope: HtmlElement, profile: Profile) -> list[
     return found
 
 
-def tags(root: HtmlElement, scope: HtmlElement, profile: Profile) -> list[str]:
+def tags(root: HtmlElement, scope: HtmlElement, profile: Profile, vocabulary: Vocabulary
+         ) -> list[str]:
     """Tag names: the profile's tag links in the article, then ``article:tag``.
     Category links are never tags, though block themes mark them ``rel="tag"`` too."""
-    return _link_texts(scope, profile.tags_css, skip=_is_category_link) \
+    return _link_texts(scope, profile.tags_css, vocabulary, skip=_is_category_link) \
         or meta(root, "article:tag")
 
 
@@ -298,31 +286,51 @@ def body_element(root: HtmlElement, profile: Profile) -> HtmlElement | None:
     return None
 
 
-def clean_body(body: HtmlElement, profile: Profile) -> None:
-    """Remove read-also blocks and boilerplate from the body container, in place."""
-    doomed = read_also_blocks(body.getroottree().getroot(), body)
-    doomed.extend(_excluded_in(body, profile.body_exclude_css))
+def clean_body(body: HtmlElement, zones: PageZones) -> None:
+    """Remove read-also blocks and what is not the body's text (``crawler.zones``:
+    ``NOT_BODY``) from the body container, in place."""
+    doomed = read_also_blocks(body.getroottree().getroot(), body, zones)
+    doomed.extend(_not_body(body, zones))
     for el in doomed:
         parent = el.getparent()
         if parent is not None:
             _drop_keep_tail(el, parent)
 
 
-def _excluded_in(body: HtmlElement, queries: tuple[str, ...]) -> list[HtmlElement]:
-    """Elements of *body* (itself included) matching any of *queries*, in one walk.
+_IDS_UNDER = etree.XPath("descendant::*/@id", smart_strings=False)
+# Tags, attributes and roles that are never the body's text, whatever their classes
+# (a <header> inside the body container is the post's own).
+_NOT_BODY_TESTS = " or ".join(
+    [f"self::{tag}" for tag, kinds in Z.TAG_KINDS.items() if kinds & NOT_BODY]
+    + ["@hidden", "@aria-hidden='true'"]
+    + [f"@role='{role}'" for role, kinds in Z.ROLE_KINDS.items() if kinds & NOT_BODY])
 
-    A class test is the costly part of a CSS query in XPath, and most of the dozens of
-    boilerplate classes are absent from a given body: queries that are a bare class the
-    body does not use are left out of the union."""
-    present = set(" ".join(class_values(body)).split())
-    kept = [q for q in queries if (m := _BARE_CLASS.match(q)) is None or m[1] in present]
-    return _union(", ".join(kept))(body) if kept else []
+
+def _not_body(body: HtmlElement, zones: PageZones) -> list[HtmlElement]:
+    """Elements under *body* that are not its text, in document order, in one pass:
+    the class and id values the zones flag are worked out once per distinct value,
+    then matched whole; the zones have the last word on each element found (a
+    heading's id is read by exact names only)."""
+    vocabulary = zones.vocabulary
+    classes = [v for v in set(class_values(body)) if vocabulary.class_kinds(v) & NOT_BODY]
+    ids = [v for v in set(_IDS_UNDER(body)) if vocabulary.id_kinds(v) & NOT_BODY]
+    found = _not_body_query(len(classes), len(ids))(body, classes, ids)
+    return [el for el in found if vocabulary.kinds_of(el) & NOT_BODY]
 
 
 @lru_cache(maxsize=256)
-def _union(query: str) -> CSSSelector:
-    # Bounded: the unions differ with the classes each page uses.
-    return CSSSelector(query, translator="html")
+def _not_body_query(classes: int, ids: int) -> Callable[..., list[HtmlElement]]:
+    """A compiled query for the elements under a body that are not its text, given
+    *classes* class values and *ids* id values to match whole."""
+    tests = [_NOT_BODY_TESTS, *(f"@class=$c{i}" for i in range(classes)),
+             *(f"@id=$i{i}" for i in range(ids))]
+    query = etree.XPath(f"descendant::*[{' or '.join(tests)}]")
+
+    def run(body: HtmlElement, class_list: list[str], id_list: list[str]) -> list[HtmlElement]:
+        names = {f"c{i}": v for i, v in enumerate(class_list)}
+        names.update({f"i{i}": v for i, v in enumerate(id_list)})
+        return query(body, **names)
+    return run
 
 
 def _drop_keep_tail(el: HtmlElement, parent: HtmlElement) -> None:
@@ -368,13 +376,13 @@ def paragraphs(container: HtmlElement) -> list[str]:
     return chunks
 
 
-def body_text(root: HtmlElement, container: HtmlElement | None, profile: Profile,
+def body_text(root: HtmlElement, container: HtmlElement | None, zones: PageZones,
               headline: str | None = None) -> str:
     """The article text, paragraphs joined by one blank line (the container is cleaned
     in place); a first paragraph that repeats the headline is dropped."""
     if container is None:
         return _fallback_body(root)
-    clean_body(container, profile)
+    clean_body(container, zones)
     chunks = paragraphs(container)
     if chunks and headline and normalize_arabic(chunks[0]) == normalize_arabic(headline):
         chunks.pop(0)
@@ -395,18 +403,22 @@ def _fallback_body(root: HtmlElement) -> str:
     return "\n\n".join(p for p in (plain(line) for line in text.split("\n")) if p)
 
 
-def extract_fields(root: HtmlElement, profile: Profile) -> dict:
+def extract_fields(root: HtmlElement, profile: Profile, zones: PageZones | None = None
+                   ) -> dict:
     """Every text field of an article page as raw values (the tree is modified:
-    call after the links have been read)."""
+    call after the links have been read); *zones*: the page's, when its other readers
+    share them (of the profile's vocabulary, ``crawler.zones``)."""
+    zones = zones or PageZones(Z.vocabulary(profile.boilerplate_tokens))
+    vocabulary = zones.vocabulary
     container = body_element(root, profile)
-    scope = article_scope(root, container)
-    headline = title(root, profile)
-    body = body_text(root, container, profile, headline)
+    scope = article_scope(root, container, vocabulary)
+    headline = title(root, profile, zones)
+    body = body_text(root, container, zones, headline)
     return {
         "title": headline,
-        "author": author(root, profile, scope),
-        "categories": categories(root, scope, profile),
-        "tags": tags(root, scope, profile),
+        "author": author(root, profile, scope, zones),
+        "categories": categories(root, scope, profile, vocabulary),
+        "tags": tags(root, scope, profile, vocabulary),
         "body": body,
         "language": language(root, body),
     }

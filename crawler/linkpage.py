@@ -15,8 +15,9 @@ from w3lib.html import strip_html5_whitespace
 
 from crawler.linklabels import AR_NAV_TERMS, READ_ALSO_TERMS, THEME_CLASSES
 from crawler.linktext import NO_TEXT
-from crawler.linkzones import class_tokens, excluded, self_and_ancestors
+from crawler.linkzones import class_tokens
 from crawler.urls import join_url
+from crawler.zones import BOILERPLATE, CONTENT, DEFAULT, PageZones
 
 ANCHORS = etree.XPath(".//a")
 _CLASS_VALUES = etree.XPath(".//@class", smart_strings=False)
@@ -25,10 +26,6 @@ _ITEMPROPS = etree.XPath(".//@itemprop", smart_strings=False)
 _ARTICLES = etree.XPath(".//article")
 _BASE_HREF = etree.XPath("//base/@href")
 
-_CONTENT_TOKENS = frozenset((
-    "entry-content", "td-post-content", "content-inner", "post-content", "article-content",
-    "single-post-content", "post-entry", "entry", "post-body", "article-body", "entry-body",
-))
 _BAD_HREF = re.compile(r"(?i)^(#|javascript:|mailto:|tel:|sms:|data:|whatsapp:|viber:)")
 _REJECTED_REL = frozenset(("author", "category", "tag"))
 _INDEXED = frozenset(c for c, _, _ in THEME_CLASSES) | {
@@ -37,10 +34,13 @@ _INDEXED = frozenset(c for c, _, _ in THEME_CLASSES) | {
 
 class Page:
     """One page (or the part of it under *root*) being read: its base URL, the
-    followable URL of each anchor, and the elements whose classes the rules use."""
+    followable URL of each anchor, the elements whose classes the rules use, and its
+    zones (*zones*: the page's, when its other readers share them)."""
 
-    def __init__(self, root: HtmlElement, page_url: str) -> None:
+    def __init__(self, root: HtmlElement, page_url: str, zones: PageZones | None = None
+                 ) -> None:
         self.root = root
+        self.zones = zones or PageZones(DEFAULT)
         self.page_url = urldefrag(page_url)[0]
         base = _BASE_HREF(root)
         joined = join_url(page_url, strip_html5_whitespace(base[0])) if base else None
@@ -69,7 +69,11 @@ class Page:
             return None
         if urldefrag(url)[0] == self.page_url:
             return None
-        return None if excluded(anchor) else url
+        return None if self.excluded(anchor) else url
+
+    def excluded(self, el: HtmlElement) -> bool:
+        """Whether *el* sits in boilerplate (``crawler.zones.BOILERPLATE``)."""
+        return self.zones.inside(el, BOILERPLATE)
 
     def anchors(self, el: HtmlElement) -> list[HtmlElement]:
         """Followable anchors inside *el* (itself included), in document order."""
@@ -110,15 +114,13 @@ class Page:
     def in_content(self, el: HtmlElement) -> bool:
         """Whether *el* is inside the article's content container; anywhere when the
         page has no container we know."""
-        for node in self_and_ancestors(el):
-            if node.get("itemprop") == "articleBody" or node.tag == "article":
-                return True
-            if not _CONTENT_TOKENS.isdisjoint(class_tokens(node.get("class") or "")):
-                return True
+        if self.zones.inside(el, CONTENT):
+            return True
         if self._has_content is None:
             self._has_content = (
                 bool(_ARTICLES(self.root))
-                or not _CONTENT_TOKENS.isdisjoint(self._class_text().split())
+                or not self.zones.vocabulary.names(CONTENT).isdisjoint(
+                    self._class_text().split())
                 or any(v == "articleBody" for v in _ITEMPROPS(self.root)))
         return not self._has_content
 

@@ -8,10 +8,11 @@ labels such as "المقال السابق" on links or on label elements next to
 by editors ("إقرأ أيضا: «…»" paragraphs, headed lists) and the JNews inline related
 block.
 
-Links in comments, sidebars, widgets, menus, share bars, related-posts widgets and
-the site header and footer are never returned, nor ``rel=author/category/tag``
-links.  Labels are never read from headlines, so a related article titled
-"التالي" is not taken for the next article.  URLs are absolute, not canonicalised.
+Links in boilerplate (``crawler.zones.BOILERPLATE``: comments, sidebars, widgets,
+menus, share bars, related posts, ads, the site header and footer) are never
+returned, nor ``rel=author/category/tag`` links.  Labels are never read from
+headlines, so a related article titled "التالي" is not taken for the next article.
+URLs are absolute, not canonicalised.
 
 It runs on every page, so the page is read in a few passes (anchors, class
 attributes, text nodes): an XPath contains() is a pass over the whole tree, and it
@@ -40,6 +41,7 @@ from crawler.linkpage import ANCHORS, Page
 from crawler.linktext import document_order
 from crawler.prevnext import Candidate, class_links, label_links, rel_links
 from crawler.readalso import read_also
+from crawler.zones import PageZones
 
 __all__ = [
     "NEXT", "NEXT_LABELS_AR", "NEXT_LABELS_EN", "PREV", "PREV_LABELS_AR", "PREV_LABELS_EN",
@@ -57,10 +59,11 @@ class RoleLink:
     rule: str  #: e.g. "rel", "class:nav-previous", "label:ar", "read_also:inline"
 
 
-def find_links(root: HtmlElement, base_url: str) -> list[RoleLink]:
+def find_links(root: HtmlElement, base_url: str, zones: PageZones | None = None
+               ) -> list[RoleLink]:
     """All prev/next/read_also links of an article page, in document order,
-    deduplicated on (url, role)."""
-    page = Page(root, base_url)
+    deduplicated on (url, role); *zones*: the page's (``crawler.zones``)."""
+    page = Page(root, base_url, zones)
     found: dict[tuple[str, str], tuple[HtmlElement, str]] = {}
     for anchor, role, rule in _candidates(page):
         url = page.url(anchor)
@@ -71,12 +74,13 @@ def find_links(root: HtmlElement, base_url: str) -> list[RoleLink]:
     return [RoleLink(url, role, rule) for (url, role), (_, rule) in ranked]
 
 
-def read_also_blocks(root: HtmlElement, body: HtmlElement | None = None) -> list[HtmlElement]:
+def read_also_blocks(root: HtmlElement, body: HtmlElement | None = None,
+                     zones: PageZones | None = None) -> list[HtmlElement]:
     """The elements that are read-also blocks, in document order: the paragraph
     holding an inline "إقرأ أيضا", a heading and its list, the JNews inline related
     block.  With *body*, only blocks inside it."""
     # Only whether an anchor is followable matters here, not its absolute URL.
-    page = Page(root if body is None else body, "http://page.invalid/")
+    page = Page(root if body is None else body, "http://page.invalid/", zones)
     blocks = {el for _, els, _ in read_also(page, check_content=body is None) for el in els}
     blocks.discard(page.root)
     outer = [el for el in blocks if not any(a in blocks for a in el.iterancestors())]

@@ -63,29 +63,6 @@ WORDPRESS_AUTHOR = (
 WORDPRESS_CATEGORIES = (".taxonomy-category a", "a[rel~=category]")
 WORDPRESS_TAGS = (".taxonomy-post_tag a", 'a[rel="tag"]')
 
-# Elements removed from the body container before its text is read.
-WORDPRESS_BODY_EXCLUDE = (
-    "script", "style", "noscript", "iframe", "form", "button", "svg", "template",
-    "nav", "aside", "footer",
-    ".sharedaddy", ".sd-sharing-enabled", ".jp-relatedposts", ".addtoany_share_save_container",
-    ".a2a_kit", ".share-buttons", ".social-share", ".jeg_share_button", ".td-post-sharing",
-    ".post-share", ".share-links", ".shares", ".heateor_sss_sharing_container",
-    ".yarpp-related", ".related-posts", ".jnews_related_post_container", ".td-related-posts",
-    ".crp_related", ".post-tags", ".tags-links", ".cat-links", ".entry-meta", ".post-meta",
-    ".jeg_post_tags", ".td-post-source-tags", ".wp-block-buttons", ".code-block",
-    ".adsbygoogle", ".ads", ".ad", ".advertisement", ".google-auto-placed",
-    ".comments-area", "#comments", ".comment-respond", ".post-navigation", ".navigation",
-    ".nav-links", ".page-links", ".author-box", ".about-author", ".widget",
-    ".screen-reader-text", ".sr-only", ".wp-caption-text", "figcaption",
-    # hidden and interactive elements, reading-time and view counters
-    "input", "select", "textarea", "[hidden]", ".d-none", ".hidden", "[aria-hidden=true]",
-    ".rt-reading-time", ".reading-time", "[class*=time_to_read]", ".post-views", ".views",
-    # class-name families of boilerplate blocks that themes and CMSs name their own way
-    "[class*=prev_next]", "[class*=next_prev]", "[class*=prevnext]", "[class*=post-nav]",
-    "[class*=_tags]", "[class*=-tags]", "[class*=related]", "[class*=share]",
-    "[class*=social]", "[class*=newsletter]", "[class*=subscribe]", "[class*=comment]",
-)
-
 # URL path pieces that never belong to an article (WordPress's own routes).
 WORDPRESS_NON_ARTICLE = (
     r"/(author|category|tag|tags|topics|feed|comments|page|search|wp-admin|wp-content|"
@@ -123,7 +100,11 @@ class Profile:
     body_css: tuple[str, ...] = WORDPRESS_BODY
     categories_css: tuple[str, ...] = WORDPRESS_CATEGORIES
     tags_css: tuple[str, ...] = WORDPRESS_TAGS
-    body_exclude_css: tuple[str, ...] = WORDPRESS_BODY_EXCLUDE
+    #: Class or id tokens of this site's blocks that are not the post (left out of the
+    #: body, never dated, never read for links), added to ``crawler.zones``' vocabulary
+    #: of whole tokens: ``name``, ``name-*`` (a prefix), ``*-name`` (a suffix),
+    #: ``*-name-*`` (inside a token), ``#name`` (an id only).
+    boilerplate_tokens: tuple[str, ...] = ()
     #: CSS of links on listing pages (home, archives) that lead to articles.
     listing_link_css: tuple[str, ...] = (
         "article a[href]", ".entry-title a", ".post-title a", "h2 a", "h3 a", "h4 a",

@@ -18,7 +18,7 @@ from crawler.linktext import (
     next_element,
     text_outside_links,
 )
-from crawler.linkzones import class_names, excluded
+from crawler.linkzones import class_names
 
 _JNEWS_LINKS = etree.XPath(
     ".//*[contains(concat(' ', normalize-space(@class), ' '), ' jeg_post_title ')]//a")
@@ -33,7 +33,7 @@ def read_also(page: Page, check_content: bool) -> Iterator[ReadAlso]:
 
     def fresh(el: HtmlElement) -> bool:
         return (el not in done and not any(a in done for a in el.iterancestors())
-                and not excluded(el) and (not check_content or page.in_content(el)))
+                and not page.excluded(el) and (not check_content or page.in_content(el)))
 
     for block, anchors in _jnews_blocks(page):
         if fresh(block):

@@ -323,3 +323,41 @@ def test_unparseable_meta_is_kept_as_raw() -> None:
     sel = _html(head='<meta property="article:published_time" content="قريباً">')
     assert published_from_page(sel, "Asia/Beirut") == (None, "قريباً")
     assert modified_from_page(sel, "Asia/Beirut") is None
+
+
+POST_TIME = '<time class="entry-date" datetime="2017-09-12T10:05:00+03:00">12 أيلول 2017</time>'
+OTHER_TIME = '<time datetime="2017-09-01T08:00:00+03:00">1 أيلول 2017</time>'
+
+
+@pytest.mark.parametrize("wrapper", [
+    '<div class="content-area has-sidebar">{}</div>',
+    '<div class="elementor-widget-container">{}</div>',
+    '<article class="post-5 post type-post status-publish hentry tag-related-news">{}</article>',
+    '<div id="content" class="sidebar_content">{}</div>',
+])
+def test_time_in_a_wrapper_named_like_a_zone_is_the_posts(wrapper: str) -> None:
+    """Layout flags, page builders' widget wrappers and post_class() slugs name no zone."""
+    assert published_from_page(_html(body=wrapper.format(POST_TIME)), "Asia/Beirut") == (
+        "2017-09-12T10:05:00+03:00", "2017-09-12T10:05:00+03:00")
+
+
+@pytest.mark.parametrize("zone", [
+    '<div class="jp-relatedposts">{}</div>', '<section class="related-posts">{}</section>',
+    '<div class="yarpp-related">{}</div>', '<div class="widget widget_recent_entries">{}</div>',
+    '<ol class="comment-list"><li>{}</li></ol>', "<nav>{}</nav>", "<footer>{}</footer>",
+    '<div class="related">{}</div>',
+])
+def test_time_of_another_post_is_not_the_posts(zone: str) -> None:
+    """Both are found by the last query, ``time[datetime]``: the first one is skipped."""
+    plain = POST_TIME.replace('class="entry-date" ', "")
+    body = zone.format(OTHER_TIME) + f"<div>{plain}</div>"
+    assert published_from_page(_html(body=body), "Asia/Beirut")[0] == "2017-09-12T10:05:00+03:00"
+    assert published_from_page(_html(body=f"<div>{OTHER_TIME}</div>{plain}"),
+                               "Asia/Beirut")[0] == "2017-09-01T08:00:00+03:00"
+
+
+def test_last_modified_time_is_not_the_publication() -> None:
+    """MDN's pages carry one ``<time>``, in "Last modified"."""
+    body = ('<main><p class="article-footer__last-modified">Last modified on '
+            '<time datetime="2025-12-19T19:59:21.000Z">Dec 19, 2025</time></p></main>')
+    assert published_from_page(_html(body=body), "UTC")[0] is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import lxml.html
@@ -172,3 +173,36 @@ def test_queries_skipped_for_absent_classes_find_what_a_full_pass_finds(name: st
         el.getparent().remove(el)
     for query in QUERIES:
         assert css(root, query) == CSSSelector(query, translator="html")(root), query
+
+
+def _post(content: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(
+        "<html><body><article><h1 class=entry-title>عنوان المقال</h1><div class=entry-content>"
+        "<p>فقرة أولى من نص المقال تكفي لتكون متن المقال كله.</p>"
+        f"{content}</div></article></body></html>")
+
+
+def test_body_keeps_blocks_whose_classes_name_a_zone_only_as_part_of_a_token():
+    """Block and layout flags (``has-*``, ``is-style-*``), tag slugs and Elementor's
+    widget wrappers are the post's; related-posts, share and newsletter blocks are not."""
+    kept = ('<div class="wp-block-group has-social-links-background is-style-related">'
+            "<p>فقرة في مجموعة</p></div>"
+            '<div class="elementor-widget-container"><p>فقرة في عنصر</p></div>'
+            '<p class="tag-related-news">فقرة موسومة</p>')
+    dropped = ('<div class="jp-relatedposts"><p>مقال ذو صلة</p></div>'
+               '<section class="related-posts"><p>مقال آخر</p></section>'
+               "<div class='yarpp yarpp-related'><p>مقال ثالث</p></div>"
+               '<div class="sharedaddy sd-sharing-enabled"><p>شارك</p></div>'
+               '<div class="newsletter-signup"><p>اشترك</p></div>')
+    body = extract_fields(_post(kept + dropped), WORDPRESS)["body"]
+    assert body.split("\n\n") == ["فقرة أولى من نص المقال تكفي لتكون متن المقال كله.",
+                                  "فقرة في مجموعة", "فقرة في عنصر", "فقرة موسومة"]
+
+
+def test_a_profiles_boilerplate_tokens_leave_the_body():
+    content = ('<div class="box-more"><p>مربع الموقع</p></div>'
+               '<div id="outbrain"><p>إعلان</p></div><p class="promo-strip">عرض</p>')
+    profile = replace(WORDPRESS, boilerplate_tokens=("box-more", "#outbrain", "promo-*"))
+    assert extract_fields(_post(content), profile)["body"] == (
+        "فقرة أولى من نص المقال تكفي لتكون متن المقال كله.")
+    assert "مربع الموقع" in extract_fields(_post(content), WORDPRESS)["body"]

@@ -12,6 +12,7 @@ from parsel import Selector
 
 from crawler.links import RoleLink, find_links, read_also_blocks
 from crawler.text import collapse_space
+from crawler.zones import PageZones, vocabulary
 
 FIXTURES = Path(__file__).parent / "fixtures"
 THEMES = FIXTURES / "themes"
@@ -226,6 +227,19 @@ ZONES = [
     '<ul class="social-icons"><li>{}</li></ul>',
     '<ul class="menu"><li>{}</li></ul>',
     '<div class="jp-relatedposts">{}</div>',
+    '<section class="related-posts"><ul><li>{}</li></ul></section>',
+    "<div class='yarpp yarpp-related yarpp-template-list'><ol><li>{}</li></ol></div>",
+    '<div role="complementary">{}</div>',
+    '<div class="dpsp-content-wrapper dpsp-shape-rectangular">{}</div>',
+]
+# Wrappers whose classes hold a zone's name only as part of a token: layout flags,
+# page builders' widget wrappers, post_class() slugs.
+NOT_ZONES = [
+    '<div class="content-area has-sidebar">{}</div>',
+    '<div class="elementor-element elementor-widget elementor-widget-theme-post-content">'
+    '<div class="elementor-widget-container">{}</div></div>',
+    '<div class="post-7 post type-post hentry tag-related-news category-social">{}</div>',
+    '<div class="layout__2-sidebars-inline no-share">{}</div>',
 ]
 
 
@@ -234,6 +248,20 @@ def test_links_in_excluded_zones_are_never_returned(zone: str) -> None:
     link = '<a href="/x/">التالي</a>'
     assert find_links(page(zone.format(link)), HERE) == []
     assert find_links(page(f"<div class=box>{link}</div>"), HERE) != []  # the same link counts
+
+
+@pytest.mark.parametrize("wrapper", NOT_ZONES)
+def test_links_in_wrappers_named_like_zones_are_returned(wrapper: str) -> None:
+    link = '<a href="/x/">التالي</a>'
+    assert triples(page(wrapper.format(link)), HERE) == [
+        ("https://site.example/x/", "next", "label:ar")]
+
+
+def test_a_profiles_boilerplate_tokens_hold_no_links() -> None:
+    root = page('<div class="box-more"><p>اقرأ أيضاً: <a href="/r/">عنوان</a></p>'
+                '<a rel="next" href="/x/">التالي</a></div>')
+    assert find_links(root, HERE, PageZones(vocabulary(("box-more",)))) == []
+    assert len(find_links(root, HERE)) == 2
 
 
 @pytest.mark.parametrize("chrome", ["<header class=site-header>{}</header>",

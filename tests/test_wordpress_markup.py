@@ -28,6 +28,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from crawler.analysis import read_page
 from crawler.dates import published_from_page
 from crawler.extract import extract_fields
 from crawler.items import Article
@@ -362,6 +363,74 @@ def test_links_in_comments_sidebar_footer_and_more_posts_are_not_roles():
         post = next(p for p in POSTS if p.fixture == fixture)
         urls = {link.url for link in find_links(lxml.html.fromstring(html), post.url)}
         assert wp_url(path) not in urls
+
+
+# --- wrappers and post classes that name a zone only as a substring ---------------------
+
+TWENTYONE = next(p for p in POSTS if p.fixture == "wp_twentytwentyone.html")
+ELEMENTOR_OPEN = ('<div class="elementor-element elementor-widget '
+                  'elementor-widget-theme-post-content"><div class="elementor-widget-container">')
+WRAPPERS = {
+    # Underscores-based themes flag the layout on the content column.
+    "content-area has-sidebar": lambda html: html.replace(
+        'class="content-area"', 'class="content-area has-sidebar"'),
+    # Elementor's single-post templates put every widget, the post's too, in one.
+    "elementor-widget-container": lambda html: html.replace(
+        '<main id="main" class="site-main">', f'<main id="main" class="site-main">{ELEMENTOR_OPEN}'
+    ).replace("</main>", "</div></div></main>"),
+    # post_class() prints a class per tag slug: the tag "related-news".
+    "tag-related-news": lambda html: html.replace(
+        'class="post-318 post type-post', 'class="post-318 post type-post tag-related-news'),
+}
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_a_post_in_a_wrapper_named_like_a_zone_keeps_its_time_body_and_links(wrapper: str):
+    post = TWENTYONE
+    html = WRAPPERS[wrapper](html_of(post.fixture))
+    assert wrapper in html
+    page = read_page(html, post.url, "wordpress", "Asia/Beirut", True)
+    assert page is not None
+    assert page.values["published"] == "2025-05-24T19:05:00+03:00"
+    assert page.dated_by_markup and page.rest_post  # dated by <time datetime>: no REST ask
+    assert page.values["body"].split("\n\n") == post.body
+    assert {(url, role) for url, role, _ in page.links} == post.links()
+    output = list(make_spider().parse(respond(post.url, html)))
+    assert not [o for o in output if isinstance(o, scrapy.Request) and "article" in o.meta]
+    assert [o["published"] for o in output if isinstance(o, Article)] == [
+        "2025-05-24T19:05:00+03:00"]
+
+
+def related_blocks(site: str) -> str:
+    """Jetpack's, a theme's and YARPP's related posts, each headed like a read-also
+    block, with neighbour labels and the dates of other posts."""
+    return (
+        '<div id="jp-relatedposts" class="jp-relatedposts"><h3 class="jp-relatedposts-headline">'
+        "<em>اقرأ أيضاً</em></h3><div class=\"jp-relatedposts-items jp-relatedposts-items-visual\">"
+        '<div class="jp-relatedposts-post jp-relatedposts-post0">'
+        f'<h4 class="jp-relatedposts-post-title"><a class="jp-relatedposts-post-a" href="{site}/'
+        '2024/09/01/jetpack/">التالي</a></h4><p class="jp-relatedposts-post-date">'
+        "1 أيلول 2024</p></div></div></div>"
+        '<section class="related-posts"><h2 class="related-title">مقالات ذات صلة</h2><ul><li>'
+        f'<a href="{site}/2024/09/02/theme/">المقال السابق</a> '
+        '<time datetime="2024-09-02T08:00:00+03:00">2 أيلول 2024</time></li></ul></section>'
+        "<div class='yarpp yarpp-related yarpp-related-website yarpp-template-list'>"
+        f'<h3>إقرأ أيضا:</h3><ol><li><a href="{site}/2024/09/03/yarpp/" rel="bookmark">'
+        "التالي: حريق آخر</a></li></ol></div>"
+    )
+
+
+def test_related_posts_blocks_are_not_body_links_or_dates():
+    post = next(p for p in POSTS if p.fixture == "wp_twentytwenty.html")
+    html = html_of(post.fixture).replace(
+        "</div><!-- .entry-content -->", related_blocks(SITE) + "</div><!-- .entry-content -->", 1)
+    assert related_blocks(SITE) in html
+    page = read_page(html, post.url, "wordpress", "Asia/Beirut", True)
+    assert page is not None
+    assert page.values["body"].split("\n\n") == post.body
+    assert {(url, role) for url, role, _ in page.links} == post.links()
+    assert page.values["published"].startswith("2024-10-03T")  # the post's visible day
+    assert not page.dated_by_markup
 
 
 # --- the spider on the same pages -------------------------------------------------------
