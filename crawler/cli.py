@@ -17,8 +17,7 @@ from crawler.inputcheck import check_names, check_values
 from crawler.outcome import DEGRADED, Thresholds, exit_status
 from crawler.process import run_crawl
 from crawler.profiles import PROFILES, get_profile
-from crawler.runs import RunLock
-from crawler.storage import Corpus
+from crawler.storage import Corpus, RunLock
 from crawler.summary import crawl_summary
 from crawler.urls import check_url
 

@@ -21,10 +21,8 @@ from crawler.cli import LOOPBACK_SETTINGS, project_settings
 from crawler.errors import StorageError
 from crawler.outcome import FORCED, STOPPED
 from crawler.process import run_crawl
-from crawler.runs import RunLock
 from crawler.samplesite import generate, serve
-from crawler.sqlitefile import connect_readonly, side_files
-from crawler.storage import Corpus
+from crawler.storage import Corpus, RunLock, connect_readonly, side_files
 
 ARTICLE_FIELDS = ("title", "author", "published", "categories", "tags", "body")
 MADE_BY = "crawler demo"

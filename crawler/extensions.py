@@ -16,8 +16,7 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler.errors import RunLocked, StorageError
 from crawler.items import Article
 from crawler.outcome import Thresholds, exit_status
-from crawler.runs import RunLock
-from crawler.storage import Corpus
+from crawler.storage import Corpus, RunLock
 
 logger = logging.getLogger(__name__)
 COVERED_FIELDS = ("title", "author", "published", "body")

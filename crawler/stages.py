@@ -23,7 +23,7 @@ IDLE = "waiting for the network"
 # Path fragments and their stage, looked up in order.
 STAGES: tuple[tuple[str, str], ...] = (
     ("pipelines/store.py", "store pipeline (SQLite)"),
-    ("crawler/storage.py", "store pipeline (SQLite)"),
+    ("crawler/storage/", "store pipeline (SQLite)"),
     ("pipelines/dedupe.py", "dedupe pipeline"),
     ("pipelines/validate.py", "validate pipeline"),
     ("crawler/extract.py", "extraction (fields, body)"),

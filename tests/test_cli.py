@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.runs import RunLock
-from crawler.storage import APPLICATION_ID
+from crawler.storage import APPLICATION_ID, RunLock
 from tests.conftest import LOOPBACK, RunningSite, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]

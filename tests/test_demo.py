@@ -17,7 +17,6 @@ import pytest
 from crawler.demo import DemoResult, print_summary
 from crawler.storage import Corpus
 from tests.conftest import LOOPBACK, run_cli
-from tests.test_runs_lock import hold
 from tests.test_storage_identity import (
     URL,
     listing,
@@ -25,6 +24,7 @@ from tests.test_storage_identity import (
     other_database,
     written_by_a_killed_crawl,
 )
+from tests.test_storage_runs import hold
 
 REFUSAL = ": the demo writes only to a new file or to a demo corpus it made; give another --db"
 

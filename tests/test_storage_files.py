@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawler.errors import NotADatabase
-from crawler.sqlitefile import Contents, inspect, open_readonly
+from crawler.storage.files import Contents, inspect, open_readonly
 
 
 def listing(folder: Path) -> list[str]:

@@ -1,4 +1,5 @@
-"""The run lock: one run at a time per corpus, across real processes, even after SIGKILL."""
+"""The runs of a corpus: run rows recorded from start to exit, and the run lock: one run
+at a time per corpus, across real processes, even after SIGKILL."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from pathlib import Path
 import pytest
 
 from crawler.errors import CrawlerError, DegradedRun, RunLocked, StorageError
-from crawler.runs import RunLock
+from crawler.storage import Corpus, RunLock
+from tests.storage_items import SITE
 
 REPO = Path(__file__).resolve().parents[1]
 
 HOLD = """
 import sys
-from crawler.runs import RunLock
+from crawler.storage import RunLock
 with RunLock(sys.argv[1]):
     print("locked", flush=True)
     sys.stdin.read()  # until the test closes the pipe, or kills this process
@@ -27,7 +29,7 @@ with RunLock(sys.argv[1]):
 TRY = """
 import sys
 from crawler.errors import RunLocked
-from crawler.runs import RunLock
+from crawler.storage import RunLock
 try:
     with RunLock(sys.argv[1]):
         print("acquired")
@@ -114,3 +116,52 @@ def test_an_unusable_lock_folder_is_a_storage_error(tmp_path: Path) -> None:
 def test_exit_codes() -> None:
     assert issubclass(RunLocked, CrawlerError) and RunLocked.exit_code == 4
     assert issubclass(DegradedRun, CrawlerError) and DegradedRun.exit_code == 5
+
+
+# -- run rows ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus(tmp_path: Path):
+    with Corpus(tmp_path / "corpus.db") as opened:
+        yield opened
+
+
+
+def test_a_run_is_recorded_from_start_to_exit(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    with Corpus(path) as corpus:
+        assert corpus.last_finished_run() is None
+        first = corpus.start_run("janoubia", [SITE + "/"])
+    with Corpus(path) as corpus:  # committed at once: another connection sees it
+        (run,) = corpus.runs()
+        assert run["id"] == first and run["finished_at"] is None
+        assert run["profile"] == "janoubia" and run["start_urls"] == [SITE + "/"]
+        assert run["pid"] > 0 and run["host"] and run["started_at"] > "2024"
+        corpus.finish_run(first, fetched=12, new=3, updated=1, unchanged=8, duplicates=0,
+                          failed=1, not_modified=4, date_failures=0, finish_reason="finished",
+                          coverage={"title": 1.0, "author": 0.5})
+        corpus.set_exit_status(first, 0)
+        second = corpus.start_run("wordpress", [])
+        runs = corpus.runs()
+        assert [r["id"] for r in runs] == [second, first]
+        done = corpus.last_finished_run()
+    assert done is not None and done == runs[1]
+    assert done["finished_at"] >= done["started_at"]
+    assert done["coverage"] == {"author": 0.5, "title": 1.0}
+    assert (done["new"], done["not_modified"], done["exit_status"]) == (3, 4, 0)
+    with Corpus(path) as corpus:
+        assert len(corpus.runs(limit=1)) == 1
+
+
+
+def test_run_updates_are_checked(corpus: Corpus) -> None:
+    run_id = corpus.start_run("wordpress", [])
+    with pytest.raises(TypeError, match="unknown run fields: pid, profit"):
+        corpus.finish_run(run_id, profit=1, pid=2)
+    with pytest.raises(StorageError, match="no run 99"):
+        corpus.set_exit_status(99, 1)
+    corpus.finish_run(run_id, finished_at="2030-01-01T00:00:00+00:00", coverage=None)
+    assert corpus.runs()[0]["finished_at"] == "2030-01-01T00:00:00+00:00"
+    assert not corpus.db.conn.in_transaction
+
