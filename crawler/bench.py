@@ -33,7 +33,7 @@ from twisted.internet import defer
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from crawler.cli import project_settings
+from crawler.runsettings import project_settings
 from crawler.stages import StageProfile, profiling, require_profiler
 
 SEED = 0

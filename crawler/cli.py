@@ -1,61 +1,31 @@
-"""The ``crawler`` command line: crawl a site into a corpus, or run the offline demo."""
+"""The ``crawler`` command line: crawl a site into a corpus, or run the offline demo.
+
+Each command imports what only it needs (the sample site, the benchmark, the reports)
+when it runs, so that ``crawler crawl``, started by a timer every hour, pays for none."""
 
 from __future__ import annotations
 
 import logging
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 from scrapy.settings import Settings
 
+from crawler import settings as defaults
 from crawler.errors import CrawlerError, UsageError
-from crawler.inputcheck import check_names, check_values
 from crawler.outcome import DEGRADED, Thresholds, exit_status
 from crawler.process import run_crawl
 from crawler.profiles import PROFILES, get_profile
+from crawler.runsettings import check_settings, project_settings
 from crawler.storage import Corpus, RunLock
 from crawler.summary import crawl_summary
 from crawler.urls import check_url
 
-DEFAULT_DB = "data/corpus.db"
+DEFAULT_DB = defaults.CORPUS_DB
 DEMO_DB = "data/demo.db"
-# A site on loopback needs no politeness delay; real sites keep the project defaults.
-LOOPBACK_SETTINGS = {
-    "AUTOTHROTTLE_ENABLED": False,
-    "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-    "LOG_LEVEL": "WARNING",
-}
-
-
-def project_settings(db: str, overrides: Sequence[str] = (),
-                     extra: dict[str, Any] | None = None) -> Settings:
-    """The project's settings with the corpus path, *extra* values and ``NAME=VALUE`` overrides."""
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    settings.set("CORPUS_DB", db, priority="cmdline")
-    for name, value in (extra or {}).items():
-        settings.set(name, value, priority="cmdline")
-    for pair in overrides:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"-s expects NAME=VALUE, got {pair!r}")
-        try:
-            settings.set(name.strip(), value, priority="cmdline")
-        except ValueError:  # Scrapy reads a dict setting's JSON as it is set
-            raise UsageError(f"{name.strip()}: expected a JSON object, got {value!r}") from None
-    return settings
-
-
-def check_settings(settings: Settings, overrides: Sequence[str] = ()) -> None:
-    """Refuse ``-s`` names that are no setting and values the crawl would fail on."""
-    names = [pair.partition("=")[0].strip() for pair in overrides]
-    check_names(names)
-    check_values(settings, names)
 
 
 def check_corpus(db: str) -> None:

@@ -17,10 +17,10 @@ from typing import Any
 import click
 import sqlite_utils
 
-from crawler.cli import LOOPBACK_SETTINGS, project_settings
 from crawler.errors import StorageError
 from crawler.outcome import FORCED, STOPPED
 from crawler.process import run_crawl
+from crawler.runsettings import LOOPBACK_SETTINGS, project_settings
 from crawler.samplesite import generate, serve
 from crawler.storage import Corpus, RunLock, connect_readonly, side_files
 

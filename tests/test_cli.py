@@ -209,7 +209,7 @@ NO_SERVER_EXTENSIONS = """
 import sys
 from scrapy.crawler import Crawler
 from scrapy.utils.reactor import install_reactor
-from crawler.cli import project_settings
+from crawler.runsettings import project_settings
 from spiders.janoubia import JanoubiaSpider
 settings = project_settings("x.db")
 install_reactor(settings["TWISTED_REACTOR"])
@@ -225,7 +225,7 @@ import sys
 from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
 from scrapy.crawler import Crawler
 from scrapy.utils.reactor import install_reactor
-from crawler.cli import project_settings
+from crawler.runsettings import project_settings
 from spiders.janoubia import JanoubiaSpider
 settings = project_settings("x.db", sys.argv[1:])
 install_reactor(settings["TWISTED_REACTOR"])

@@ -9,8 +9,8 @@ from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from crawler.cli import project_settings
 from crawler.extensions import GCThreshold
+from crawler.runsettings import project_settings
 
 
 def test_the_crawl_has_the_extension_on():

@@ -24,6 +24,7 @@ from crawler.samplesite.faults import TRANSIENT
 from crawler.samplesite.model import PLACEHOLDER, wp_path
 from crawler.samplesite.placement import place
 from crawler.samplesite.traps import LOOP, LOOP_TITLE, OFFSITE_PATH, OFFSITE_TARGET
+from crawler.samplesite.truth import truth_under
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = 250  # reaches March 2017 (one article about every seven hours from 1 January)
@@ -88,7 +89,7 @@ def test_impossible_faults_are_refused(bad):
 
 def test_faults_are_off_by_default_and_change_nothing(site, plain):
     assert not Faults().active and Faults(trap=True).active
-    assert site.truth_under(Faults(), plain.origin) == site.truth_for(plain.origin)
+    assert truth_under(site, Faults(), plain.origin) == site.truth_for(plain.origin)
     with serve(site, faults=Faults(seed=3)) as running:
         for target in (site.article_paths[3], "/", "/robots.txt", "/feed/"):
             assert fetch(running.origin, target)[2] == fetch(plain.origin, target)[2].replace(
@@ -306,7 +307,7 @@ def test_one_article_is_padded_beyond_the_limit(site, plain):
         assert text_of(body.decode()) == text_of(original)
         assert len(fetch(running.origin, site.article_paths[0])[2]) < 100_000
     assert PLACEHOLDER + target not in {
-        a["url"] for a in site.truth_under(faults, PLACEHOLDER)["articles"]}
+        a["url"] for a in truth_under(site, faults, PLACEHOLDER)["articles"]}
 
 
 # -- lasting faults: 404s, robots.txt, loops, offsite, traps, cycle -------------------------
@@ -459,7 +460,7 @@ def test_the_truth_under_all_faults_leaves_out_exactly_what_cannot_be_stored(sit
                     trap=True, error_rate=0.3, reset_rate=0.1, cp1256_rate=0.2,
                     malformed_rate=0.2, truncate_rate=0.1, throttle_rate=0.1)
     placed = place(site, faults)
-    truth, plain_truth = site.truth_under(faults, "http://o"), site.truth_for("http://o")
+    truth, plain_truth = truth_under(site, faults, "http://o"), site.truth_for("http://o")
     left_out = {site.article_paths[i - 1] for i in (30, 31, 32)} | {
         p for p in site.article_paths if p.startswith("/2017/03/")} | {placed.oversize}
     stored = {a["url"] for a in truth["articles"]}
@@ -524,7 +525,7 @@ def test_cli_serves_faults_and_writes_the_truth_under_them(tmp_path):
         origin = proc.stdout.readline().strip()
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
         site = generate(40, 3)
-        assert truth == site.truth_under(Faults(seed=3, missing={5, 6}, trap=True,
+        assert truth == truth_under(site, Faults(seed=3, missing={5, 6}, trap=True,
                                                 throttle_rate=1), origin)
         assert len(truth["articles"]) == 38
         assert fetch(origin, site.article_paths[4])[0] == 404

@@ -6,7 +6,7 @@ import warnings
 
 from scrapy.utils.test import get_crawler
 
-from crawler.cli import project_settings
+from crawler.runsettings import project_settings
 from crawler.stats import QuickStatsCollector
 
 

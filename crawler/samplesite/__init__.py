@@ -36,7 +36,7 @@ categories.
 markup, articles answered 404 for good, a redirect loop, a redirect to another host, an
 oversized page, an endless calendar and pagination (of the home page, and of every
 category past its last page), a prev/next cycle and a robots.txt that disallows a
-section.  ``server.truth`` (``site.truth_under(faults, origin)``) then
+section.  ``server.truth`` (``truth.truth_under(site, faults, origin)``) then
 says what a perfect crawler can still store::
 
     with serve(site, faults=Faults(seed=1, error_rate=0.1, missing={57})) as server:

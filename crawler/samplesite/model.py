@@ -12,7 +12,6 @@ from urllib.parse import quote, unquote
 
 if TYPE_CHECKING:
     from crawler.samplesite.content import Post
-    from crawler.samplesite.faults import Faults
 
 #: Origin written into pre-rendered pages and truth; replaced by the served origin.
 PLACEHOLDER = "http://samplesite.invalid"
@@ -125,13 +124,6 @@ class Site:
         """The truth with absolute URLs on *origin*."""
         text = json.dumps(self.truth, ensure_ascii=False)
         return json.loads(text.replace(PLACEHOLDER, origin))
-
-    def truth_under(self, faults: Faults, origin: str) -> dict:
-        """The truth on *origin* when served with *faults*: what a perfect crawler can
-        still store (see ``crawler.samplesite.truth``)."""
-        from crawler.samplesite.truth import truth_under
-
-        return truth_under(self, faults, origin)
 
     def decoded_keys(self) -> dict[str, str]:
         """Encoded page keys by decoded path (query kept): the server's lookup table."""

@@ -23,6 +23,7 @@ from crawler.samplesite.damage import cut
 from crawler.samplesite.faultpages import FaultyPages
 from crawler.samplesite.faults import FAULTY_ATTEMPTS, Faults
 from crawler.samplesite.model import Page, Site, wp_path
+from crawler.samplesite.truth import truth_under
 
 #: Transient faults answered without the page.
 FAILURES = frozenset({"error", "burst", "throttle", "reset", "timeout"})
@@ -388,7 +389,7 @@ class SampleServer:
         """The current site's truth with URLs on this server's origin, under its faults."""
         if not self.faults.active:
             return self.site.truth_for(self.origin)
-        return self.site.truth_under(self.faults, self.origin)
+        return truth_under(self.site, self.faults, self.origin)
 
     def replace_site(self, site: Site) -> None:
         """Serve *site* from now on, on the same origin, the attempts of each path
