@@ -32,6 +32,7 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from crawler import settings as defaults
 from crawler.archives import archive_links, next_page
 from crawler.feeds import feed_links, feed_urls, read_feed
 from crawler.fetchlog import fetch_record
@@ -62,17 +63,17 @@ class DiscoveryOptions:
     sitemaps: bool = False
     feeds: bool = False
     archives: bool = False
-    archive_max_pages: int = 20
+    archive_max_pages: int = defaults.DISCOVERY_ARCHIVE_MAX_PAGES
     #: Largest sitemap once unzipped, in bytes (``DOWNLOAD_MAXSIZE``; 0: no limit).
     max_size: int = 0
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> DiscoveryOptions:
-        return cls(sitemaps=settings.getbool("DISCOVERY_SITEMAPS", True),
-                   feeds=settings.getbool("DISCOVERY_FEEDS", True),
-                   archives=settings.getbool("DISCOVERY_ARCHIVES", True),
-                   archive_max_pages=settings.getint("DISCOVERY_ARCHIVE_MAX_PAGES", 20),
-                   max_size=settings.getint("DOWNLOAD_MAXSIZE", 0))
+        return cls(sitemaps=settings.getbool("DISCOVERY_SITEMAPS"),
+                   feeds=settings.getbool("DISCOVERY_FEEDS"),
+                   archives=settings.getbool("DISCOVERY_ARCHIVES"),
+                   archive_max_pages=settings.getint("DISCOVERY_ARCHIVE_MAX_PAGES"),
+                   max_size=settings.getint("DOWNLOAD_MAXSIZE"))
 
 
 @dataclass

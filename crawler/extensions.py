@@ -48,7 +48,7 @@ class RunRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
-        if not crawler.settings.getbool("RUNS_ENABLED", True):
+        if not crawler.settings.getbool("RUNS_ENABLED"):
             raise NotConfigured("RUNS_ENABLED is off")
         assert crawler.stats is not None
         ext = cls(crawler.settings.get("CORPUS_DB"), crawler.stats, crawler,
@@ -158,7 +158,7 @@ class GCThreshold:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GCThreshold:
-        threshold = crawler.settings.getint("GC_THRESHOLD", 10_000)
+        threshold = crawler.settings.getint("GC_THRESHOLD")
         if threshold <= 0:
             raise NotConfigured("GC_THRESHOLD is 0")
         ext = cls(threshold)

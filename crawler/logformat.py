@@ -25,7 +25,7 @@ class LevelLogFormatter(LogFormatter):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LevelLogFormatter:
-        level = logging.getLevelName(str(crawler.settings.get("LOG_LEVEL", "DEBUG")).upper())
+        level = logging.getLevelName(str(crawler.settings.get("LOG_LEVEL")).upper())
         return cls(level if isinstance(level, int) else logging.DEBUG)
 
     # Scrapy's engine and scraper skip a message its formatter returns None for.

@@ -9,6 +9,7 @@ Known URLs are looked up in SQLite by index, never loaded into RAM.
 
 from __future__ import annotations
 
+from crawler import settings as defaults
 from crawler.sitemaps import changed_since
 from crawler.storage import Corpus
 
@@ -21,7 +22,8 @@ REFETCH_ROLES = frozenset({"start", "listing", "chain_end", "pending", "sitemap_
 class CrawlMemory:
     """Decides, from the corpus, whether a link is worth a request."""
 
-    def __init__(self, corpus: Corpus | None, known_streak: int = 5):
+    def __init__(self, corpus: Corpus | None,
+                 known_streak: int = defaults.INCREMENTAL_KNOWN_STREAK):
         self.corpus = corpus
         self.known_streak = known_streak
 

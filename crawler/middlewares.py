@@ -53,7 +53,7 @@ class CharsetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CharsetMiddleware:
-        if not crawler.settings.getbool("ENCODING_ENABLED", True):
+        if not crawler.settings.getbool("ENCODING_ENABLED"):
             raise NotConfigured("ENCODING_ENABLED is off")
         return cls(crawler)
 
@@ -81,7 +81,7 @@ class IntegrityMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IntegrityMiddleware:
-        if not crawler.settings.getbool("INTEGRITY_ENABLED", True):
+        if not crawler.settings.getbool("INTEGRITY_ENABLED"):
             raise NotConfigured("INTEGRITY_ENABLED is off")
         return cls(crawler)
 

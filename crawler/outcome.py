@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from crawler import settings as defaults
+
 OK, FAILED, USAGE, STORAGE, LOCKED, DEGRADED, UNREACHABLE = 0, 1, 2, 3, 4, 5, 6
 MEANINGS = {OK: "success", FAILED: "did not finish", USAGE: "bad input",
             STORAGE: "storage error", LOCKED: "another run holds the corpus",
@@ -28,14 +30,14 @@ NOT_STARTED = "not_started"
 class Thresholds:
     """When a run that finished is still degraded."""
 
-    max_error_share: float = 0.2
-    min_coverage_ratio: float = 0.5
+    max_error_share: float = defaults.RUNS_MAX_ERROR_SHARE
+    min_coverage_ratio: float = defaults.RUNS_MIN_COVERAGE_RATIO
 
     @classmethod
     def from_settings(cls, settings: Any) -> Thresholds:
         """``RUNS_MAX_ERROR_SHARE`` and ``RUNS_MIN_COVERAGE_RATIO``."""
-        return cls(settings.getfloat("RUNS_MAX_ERROR_SHARE", cls.max_error_share),
-                   settings.getfloat("RUNS_MIN_COVERAGE_RATIO", cls.min_coverage_ratio))
+        return cls(settings.getfloat("RUNS_MAX_ERROR_SHARE"),
+                   settings.getfloat("RUNS_MIN_COVERAGE_RATIO"))
 
 
 def degradation(run: dict[str, Any], last: dict[str, Any] | None, stats: dict[str, Any],

@@ -135,13 +135,13 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
         settings = crawler.settings
-        if not settings.getbool("PROGRESS_ENABLED", True):
+        if not settings.getbool("PROGRESS_ENABLED"):
             raise NotConfigured("PROGRESS_ENABLED is off")
         assert crawler.stats is not None
         if sys.stderr.isatty():
-            ext = cls(crawler.stats, settings.getfloat("PROGRESS_INTERVAL", 1.0), sys.stderr)
+            ext = cls(crawler.stats, settings.getfloat("PROGRESS_INTERVAL"), sys.stderr)
         else:
-            ext = cls(crawler.stats, settings.getfloat("LOGSTATS_INTERVAL", 60.0), None)
+            ext = cls(crawler.stats, settings.getfloat("LOGSTATS_INTERVAL"), None)
         if ext.interval <= 0:  # Scrapy's way to turn the periodic stats line off
             raise NotConfigured("no interval: PROGRESS_INTERVAL or LOGSTATS_INTERVAL is 0")
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)

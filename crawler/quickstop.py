@@ -40,7 +40,7 @@ class QuickStop:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> QuickStop:
-        ext = cls(crawler, crawler.settings.getfloat("QUICKSTOP_INTERVAL", 0.2))
+        ext = cls(crawler, crawler.settings.getfloat("QUICKSTOP_INTERVAL"))
         if ext.interval <= 0:
             raise NotConfigured("QUICKSTOP_INTERVAL is 0")
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)

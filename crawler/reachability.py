@@ -95,7 +95,7 @@ class ReachabilityMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReachabilityMiddleware:
-        after = crawler.settings.getint("UNREACHABLE_AFTER", 1)
+        after = crawler.settings.getint("UNREACHABLE_AFTER")
         if after < 0:
             raise NotConfigured("UNREACHABLE_AFTER is negative")
         mw = cls(crawler, after)

@@ -23,6 +23,7 @@ from twisted.internet import reactor
 from twisted.internet.base import DelayedCall
 from twisted.internet.defer import Deferred
 
+from crawler import settings as defaults
 from crawler.quickstop import crawl_stopping
 
 
@@ -59,8 +60,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     ``RETRY_BACKOFF_MAX`` (default 30 s), ``RETRY_AFTER_MAX`` (default 120 s).
     """
 
-    def __init__(self, settings, *, base: float = 0.5, cap: float = 30.0,
-                 after_cap: float = 120.0):
+    def __init__(self, settings, *, base: float = defaults.RETRY_BACKOFF_BASE,
+                 cap: float = defaults.RETRY_BACKOFF_MAX,
+                 after_cap: float = defaults.RETRY_AFTER_MAX):
         super().__init__(settings)
         self.base, self.cap, self.after_cap = base, cap, after_cap
         self.waits: set[DelayedCall] = set()
@@ -69,9 +71,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
         settings = crawler.settings
-        mw = cls(settings, base=settings.getfloat("RETRY_BACKOFF_BASE", 0.5),
-                 cap=settings.getfloat("RETRY_BACKOFF_MAX", 30.0),
-                 after_cap=settings.getfloat("RETRY_AFTER_MAX", 120.0))
+        mw = cls(settings, base=settings.getfloat("RETRY_BACKOFF_BASE"),
+                 cap=settings.getfloat("RETRY_BACKOFF_MAX"),
+                 after_cap=settings.getfloat("RETRY_AFTER_MAX"))
         mw.crawler = crawler
         crawler.signals.connect(mw.end_waits, signal=crawl_stopping)
         return mw

@@ -13,7 +13,6 @@ from scrapy.exceptions import CloseSpider
 
 from crawler.errors import StorageError
 from crawler.items import Fetch
-from crawler.settings import STORE_BATCH_SIZE
 from crawler.storage import Corpus
 
 if TYPE_CHECKING:
@@ -89,8 +88,8 @@ class DedupePipeline:
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         """Build the pipeline from the crawl's settings."""
         settings = crawler.settings
-        batch = settings.getint("STORE_BATCH_SIZE", STORE_BATCH_SIZE)
-        return cls(crawler.stats, corpus_path=settings.get("CORPUS_DB", "data/corpus.db"),
+        batch = settings.getint("STORE_BATCH_SIZE")
+        return cls(crawler.stats, corpus_path=settings.get("CORPUS_DB"),
                    recent_size=max(RECENT_SIZE, 2 * batch))
 
     def open_spider(self) -> None:

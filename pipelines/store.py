@@ -11,9 +11,9 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler import settings as defaults
 from crawler.errors import NotExported, StorageError
 from crawler.items import Article, Fetch
-from crawler.settings import STORE_BATCH_SIZE
 from crawler.storage import Corpus, SaveCounts, is_fetch
 
 if TYPE_CHECKING:
@@ -51,8 +51,9 @@ class StorePipeline:
 
     crawler: Crawler | None = None
 
-    def __init__(self, stats: StatsCollector, *, path: str = "data/corpus.db",
-                 batch_size: int = STORE_BATCH_SIZE, flush_seconds: float = 10.0) -> None:
+    def __init__(self, stats: StatsCollector, *, path: str = defaults.CORPUS_DB,
+                 batch_size: int = defaults.STORE_BATCH_SIZE,
+                 flush_seconds: float = defaults.STORE_FLUSH_SECONDS) -> None:
         self.stats = stats
         self.path = path
         self.batch_size = max(1, batch_size)
@@ -69,9 +70,9 @@ class StorePipeline:
         settings = crawler.settings
         pipeline = cls(
             crawler.stats,
-            path=settings.get("CORPUS_DB", "data/corpus.db"),
-            batch_size=settings.getint("STORE_BATCH_SIZE", STORE_BATCH_SIZE),
-            flush_seconds=settings.getfloat("STORE_FLUSH_SECONDS", 10.0),
+            path=settings.get("CORPUS_DB"),
+            batch_size=settings.getint("STORE_BATCH_SIZE"),
+            flush_seconds=settings.getfloat("STORE_FLUSH_SECONDS"),
         )
         pipeline.crawler = crawler  # to stop the crawl if a write fails
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)

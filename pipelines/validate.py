@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from crawler import settings as defaults
 from crawler.items import Fetch
 from crawler.text import content_hash, word_count
 
@@ -26,8 +27,8 @@ class ValidatePipeline:
     ``no_body``, ``too_short``).
     """
 
-    def __init__(self, stats: StatsCollector, *, min_words: int = 20,
-                 default_language: str = "ar") -> None:
+    def __init__(self, stats: StatsCollector, *, min_words: int = defaults.VALIDATE_MIN_WORDS,
+                 default_language: str = defaults.VALIDATE_DEFAULT_LANGUAGE) -> None:
         self.stats = stats
         self.min_words = min_words
         self.default_language = default_language
@@ -38,8 +39,8 @@ class ValidatePipeline:
         settings = crawler.settings
         return cls(
             crawler.stats,
-            min_words=settings.getint("VALIDATE_MIN_WORDS", 1),
-            default_language=settings.get("VALIDATE_DEFAULT_LANGUAGE", "ar"),
+            min_words=settings.getint("VALIDATE_MIN_WORDS"),
+            default_language=settings.get("VALIDATE_DEFAULT_LANGUAGE"),
         )
 
     def process_item(self, item: Any) -> Any:

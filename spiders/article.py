@@ -19,6 +19,7 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from twisted.python.failure import Failure
 
+from crawler import settings as defaults
 from crawler.analysis import ArticlePage, looks_like_article, read_root
 from crawler.bridge import PAGINATION_CSS, bridge_urls
 from crawler.dates import (
@@ -94,9 +95,9 @@ class ArticleSpider(Discovery, scrapy.Spider):
         self.memory = CrawlMemory(None)
         self.reader = PageReader(0)  # from_crawler reads PARSE_WORKERS
         self.incremental = False  # from_crawler reads the settings
-        self.known_streak = 5
+        self.known_streak = defaults.INCREMENTAL_KNOWN_STREAK
         self.corpus_path: str | None = None
-        self.bridge_max_pages = 5
+        self.bridge_max_pages = defaults.BRIDGE_MAX_PAGES
         self.discovery = DiscoveryOptions()
         self.gate = ArchiveGate()
         self.allowed_domains = self.site.domains
@@ -178,11 +179,11 @@ class ArticleSpider(Discovery, scrapy.Spider):
         spider.check_settings(settings)
         # SITE_TIMEZONE: zone of visible dates that carry no offset, over the profile's.
         spider.timezone = settings.get("SITE_TIMEZONE") or spider.profile.timezone
-        spider.incremental = settings.getbool("INCREMENTAL_ENABLED", True)
-        spider.known_streak = settings.getint("INCREMENTAL_KNOWN_STREAK", 5)
+        spider.incremental = settings.getbool("INCREMENTAL_ENABLED")
+        spider.known_streak = settings.getint("INCREMENTAL_KNOWN_STREAK")
         spider.corpus_path = settings.get("CORPUS_DB")
-        spider.bridge_max_pages = settings.getint("BRIDGE_MAX_PAGES", 5)
-        spider.reader = PageReader(settings.getint("PARSE_WORKERS", 0))
+        spider.bridge_max_pages = settings.getint("BRIDGE_MAX_PAGES")
+        spider.reader = PageReader(settings.getint("PARSE_WORKERS"))
         spider.discovery = DiscoveryOptions.from_settings(settings)
         crawler.signals.connect(spider.archives_on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.shortlinks_on_idle, signal=signals.spider_idle)

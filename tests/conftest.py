@@ -9,9 +9,15 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
+
+from crawler import settings as defaults
 
 # Property tests explore the same examples on every run, so a suite that passed here
 # passes in CI (to explore new examples, load a profile without derandomize).
@@ -64,6 +70,19 @@ def stop_sample_site(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
     if proc.stdout:
         proc.stdout.close()
+
+
+# A spider built alone for a test: pages read in the test's process, no corpus of earlier
+# runs (the project's settings have a page reader process and ``data/corpus.db``).
+STANDALONE_SPIDER: dict[str, Any] = {"PARSE_WORKERS": 0, "CORPUS_DB": None}
+
+
+def project_crawler(spidercls: type[Spider] | None = None,
+                    settings: dict[str, Any] | None = None) -> Crawler:
+    """A crawler on this project's settings (``crawler/settings.py``) with *settings* over
+    them, as ``scrapy crawl -s`` has it; ``get_crawler`` alone has Scrapy's defaults only."""
+    project = {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
+    return get_crawler(spidercls, settings_dict={**project, **(settings or {})})
 
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -13,7 +13,6 @@ from urllib.parse import quote, unquote
 import pytest
 import scrapy
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
-from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawler.items import Fetch
@@ -22,7 +21,7 @@ from crawler.samplesite import Faults, generate, serve
 from crawler.samplesite.words import CATEGORIES
 from crawler.storage import Corpus
 from spiders.article import ArticleSpider
-from tests.conftest import LOOPBACK, query, run_cli
+from tests.conftest import LOOPBACK, STANDALONE_SPIDER, project_crawler, query, run_cli
 from tests.conftest import stored_articles as stored
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -41,8 +40,8 @@ def fixture(*parts: str) -> bytes:
 
 def make_spider(settings: dict | None = None, corpus: Corpus | None = None) -> ArticleSpider:
     """The generic WordPress spider on news.example, every discovery source on."""
-    crawler = get_crawler(ArticleSpider, settings_dict={"SITE_TIMEZONE": "UTC",
-                                                        **(settings or {})})
+    crawler = project_crawler(ArticleSpider, {"SITE_TIMEZONE": "UTC", **STANDALONE_SPIDER,
+                                             **(settings or {})})
     spider = ArticleSpider.from_crawler(crawler, profile="wordpress", start_urls=f"{NEWS}/")
     spider.memory = CrawlMemory(corpus)
     return spider

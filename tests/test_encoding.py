@@ -11,12 +11,11 @@ from hypothesis import strategies as st
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 import crawler.encoding
 from crawler.encoding import best_encoding, declared_encoding, looks_arabic, utf8_share
 from crawler.middlewares import CharsetMiddleware
-from tests.conftest import cnn_in_cp1256
+from tests.conftest import cnn_in_cp1256, project_crawler
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UTF8_PAGE = (FIXTURES / "newspaper4k_arabic_article.html").read_bytes()
@@ -103,7 +102,7 @@ def test_mojibake_is_not_arabic():
 # -- the middleware ------------------------------------------------------------
 
 def middleware(**settings: object) -> tuple[CharsetMiddleware, dict]:
-    crawler = get_crawler(settings_dict=settings)
+    crawler = project_crawler(settings=settings)
     mw = build_from_crawler(CharsetMiddleware, crawler)
     return mw, crawler.stats.get_stats()  # type: ignore[union-attr]
 

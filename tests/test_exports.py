@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 import crawler.settings
 from crawler.exports import CsvArticleExporter
@@ -26,6 +25,7 @@ from pipelines.validate import ValidatePipeline
 from tests.conftest import (
     LOOPBACK,
     RunningSite,
+    project_crawler,
     query,
     start_sample_site,
     stop_sample_site,
@@ -133,7 +133,7 @@ def test_csv_cells_hold_lists_as_json_text():
 
 def passed_on(db: Path, items: list[Article]) -> list[Article]:
     """The items the three pipelines pass on to item_scraped, so to the exports."""
-    crawler = get_crawler(settings_dict={"CORPUS_DB": str(db)})
+    crawler = project_crawler(settings={"CORPUS_DB": str(db)})
     chain = [build_from_crawler(cls, crawler)
              for cls in (ValidatePipeline, DedupePipeline, StorePipeline)]
     for pipeline in (chain[2], chain[1]):  # the store creates the corpus

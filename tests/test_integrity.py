@@ -22,12 +22,11 @@ from scrapy import Spider
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 import crawler.integrity
 from crawler.integrity import TAIL_TOLERANCE, TruncatedResponse, html_is_complete, truncation
 from crawler.middlewares import IntegrityMiddleware
-from tests.conftest import cnn_in_cp1256
+from tests.conftest import cnn_in_cp1256, project_crawler
 
 REPO = Path(__file__).parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -126,7 +125,7 @@ def test_truncation(response: TextResponse, reason: str | None):
 
 
 def integrity(**settings: Any) -> tuple[IntegrityMiddleware, dict]:
-    crawler = get_crawler(Spider, settings_dict={"RETRY_TIMES": 2, **settings})
+    crawler = project_crawler(Spider, {"RETRY_TIMES": 2, **settings})
     crawler.spider = Spider.from_crawler(crawler, name="test")
     mw = build_from_crawler(IntegrityMiddleware, crawler)
     return mw, crawler.stats.get_stats()  # type: ignore[union-attr]

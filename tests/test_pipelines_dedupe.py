@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 from crawler.items import Article, Fetch
 from crawler.storage import APPLICATION_ID, Corpus
@@ -18,6 +17,7 @@ from crawler.text import content_hash
 from pipelines.dedupe import DedupePipeline, preference_key
 from pipelines.store import StorePipeline
 from pipelines.validate import ValidatePipeline
+from tests.conftest import project_crawler
 
 SITE = "https://www.janoubia.com"
 TITLE = "عنوان المقال"
@@ -32,7 +32,7 @@ def copy(path: str, published: str | None, **fields: Any) -> Article:
 
 
 def build(db: Path) -> DedupePipeline:
-    return build_from_crawler(DedupePipeline, get_crawler(settings_dict={"CORPUS_DB": str(db)}))
+    return build_from_crawler(DedupePipeline, project_crawler(settings={"CORPUS_DB": str(db)}))
 
 
 def test_preference_order() -> None:
@@ -114,7 +114,7 @@ def crawl_into(db: Path, items: list[Article], recent: int | None = None
                ) -> tuple[list[tuple], list[tuple]]:
     """Run *items* through validate, dedupe and store; return articles and aliases.
     *recent* sets how many hashes the dedupe pipeline remembers itself."""
-    crawler = get_crawler(settings_dict={"CORPUS_DB": str(db), "STORE_BATCH_SIZE": 2})
+    crawler = project_crawler(settings={"CORPUS_DB": str(db), "STORE_BATCH_SIZE": 2})
     chain = [build_from_crawler(cls, crawler)
              for cls in (ValidatePipeline, DedupePipeline, StorePipeline)]
     if recent is not None:

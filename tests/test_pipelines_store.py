@@ -21,6 +21,7 @@ from crawler.errors import NotExported
 from crawler.items import Article, Fetch
 from crawler.storage import APPLICATION_ID, Corpus
 from pipelines.store import StorePipeline
+from tests.conftest import project_crawler
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = "https://www.janoubia.com"
@@ -35,7 +36,7 @@ def article(slug: str, **fields: Any) -> Article:
 
 
 def build(db: Path, **settings: Any) -> StorePipeline:
-    crawler = get_crawler(settings_dict={"CORPUS_DB": str(db), **settings})
+    crawler = project_crawler(settings={"CORPUS_DB": str(db), **settings})
     return build_from_crawler(StorePipeline, crawler)
 
 
@@ -198,7 +199,7 @@ def test_revisions_are_counted(tmp_path: Path) -> None:
 
 def test_the_fetch_of_a_dropped_article_is_kept(tmp_path: Path) -> None:
     db = tmp_path / "corpus.db"
-    crawler = get_crawler(settings_dict={"CORPUS_DB": str(db)})
+    crawler = project_crawler(settings={"CORPUS_DB": str(db)})
     pipeline = build_from_crawler(StorePipeline, crawler)
     pipeline.open_spider()
     dropped = article("short", body="قصير", fetch=page_fetch("short"))

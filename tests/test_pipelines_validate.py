@@ -7,17 +7,17 @@ from typing import Any
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 from crawler.items import Article, Fetch
 from crawler.text import content_hash
 from pipelines.validate import ValidatePipeline
+from tests.conftest import project_crawler
 
 BODY = " ".join(["كلمة"] * 25)
 
 
 def build(**settings: Any) -> ValidatePipeline:
-    return build_from_crawler(ValidatePipeline, get_crawler(settings_dict=settings))
+    return build_from_crawler(ValidatePipeline, project_crawler(settings=settings))
 
 
 def item(**fields: Any) -> Article:

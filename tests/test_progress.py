@@ -25,7 +25,7 @@ from crawler.progress import CLEAR, Progress, TerminalLine
 from crawler.samplesite import generate
 from crawler.storage import Corpus
 from spiders.article import ArticleSpider
-from tests.conftest import FIXTURES, LOOPBACK, RunningSite
+from tests.conftest import FIXTURES, LOOPBACK, STANDALONE_SPIDER, RunningSite, project_crawler
 
 ROOT = Path(__file__).parents[1]
 NEWS = "https://news.example"
@@ -104,8 +104,8 @@ def test_a_log_record_clears_the_line_and_the_line_comes_back_after_it():
 def test_scrapys_own_handler_writes_through_the_line(monkeypatch):
     tty = FakeTTY()
     monkeypatch.setattr(sys, "stderr", tty)  # where Scrapy's handler and Progress write
-    crawler = get_crawler(Spider, {"LOG_FORMAT": "%(levelname)s: %(message)s",
-                                   "PROGRESS_INTERVAL": 60})
+    crawler = project_crawler(Spider, {"LOG_FORMAT": "%(levelname)s: %(message)s",
+                                       "PROGRESS_INTERVAL": 60})
     before, level = list(logging.root.handlers), logging.root.level
     # Scrapy keeps its handler in a global, which later crawlers would reinstall.
     monkeypatch.setattr(scrapy.utils.log, "_scrapy_root_handler", get_scrapy_root_handler())
@@ -131,7 +131,7 @@ def test_scrapys_own_handler_writes_through_the_line(monkeypatch):
 
 def test_without_a_terminal_the_figures_are_a_log_line(monkeypatch, caplog):
     monkeypatch.setattr(sys, "stderr", io.StringIO())
-    crawler = get_crawler(Spider, {"LOGSTATS_INTERVAL": 30})
+    crawler = project_crawler(Spider, {"LOGSTATS_INTERVAL": 30})
     ext = Progress.from_crawler(crawler)
     assert ext.terminal is None and ext.interval == 30
     with caplog.at_level(logging.INFO, logger="crawler.progress"):
@@ -145,7 +145,7 @@ def test_without_a_terminal_the_figures_are_a_log_line(monkeypatch, caplog):
 
 
 def spider_on_news(corpus: Corpus | None = None) -> ArticleSpider:
-    crawler = get_crawler(ArticleSpider, settings_dict={"SITE_TIMEZONE": "UTC"})
+    crawler = project_crawler(ArticleSpider, {"SITE_TIMEZONE": "UTC", **STANDALONE_SPIDER})
     spider = ArticleSpider.from_crawler(crawler, profile="wordpress", start_urls=f"{NEWS}/")
     spider.memory = CrawlMemory(corpus)
     return spider

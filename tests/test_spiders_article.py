@@ -25,6 +25,7 @@ from crawler.samplesite import Site, generate
 from crawler.shortlinks import is_shortlink
 from spiders.article import ArticleSpider, split_urls
 from spiders.janoubia import JanoubiaSpider
+from tests.conftest import STANDALONE_SPIDER, project_crawler
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ORIGIN = "http://127.0.0.1:8000"
@@ -46,9 +47,9 @@ def make_spider(profile: str = "janoubia", start_urls: Any = f"{ORIGIN}/",
     """The spider as ``scrapy crawl`` builds it, with ``-a``/``-s`` values (sitemaps,
     feeds and archives off unless asked for: these tests look at the links and start
     pages)."""
-    crawler = get_crawler(cls, settings_dict={"DISCOVERY_SITEMAPS": False,
-                                              "DISCOVERY_FEEDS": False,
-                                              "DISCOVERY_ARCHIVES": False, **(settings or {})})
+    crawler = project_crawler(cls, {"DISCOVERY_SITEMAPS": False, "DISCOVERY_FEEDS": False,
+                                "DISCOVERY_ARCHIVES": False, **STANDALONE_SPIDER,
+                                **(settings or {})})
     kwargs = {"profile": profile} if profile else {}
     if start_urls is not None:
         kwargs["start_urls"] = start_urls

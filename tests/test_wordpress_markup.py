@@ -25,7 +25,6 @@ import pytest
 import scrapy
 from parsel import Selector
 from scrapy.http import HtmlResponse, Request, TextResponse
-from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawler.analysis import read_page
@@ -36,6 +35,7 @@ from crawler.links import NEXT, PREV, READ_ALSO, find_links
 from crawler.profiles import WORDPRESS
 from crawler.text import normalize_arabic
 from spiders.article import ArticleSpider
+from tests.conftest import STANDALONE_SPIDER, project_crawler
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 SITE = "https://news.example"
@@ -437,7 +437,7 @@ def test_related_posts_blocks_are_not_body_links_or_dates():
 
 
 def make_spider() -> ArticleSpider:
-    crawler = get_crawler(ArticleSpider, settings_dict={"SITE_TIMEZONE": "Asia/Beirut"})
+    crawler = project_crawler(ArticleSpider, {"SITE_TIMEZONE": "Asia/Beirut", **STANDALONE_SPIDER})
     return ArticleSpider.from_crawler(crawler, profile="wordpress", start_urls=f"{SITE}/")
 
 
