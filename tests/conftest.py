@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as defaults
+from crawler.storage import Corpus
 
 # Property tests explore the same examples on every run, so a suite that passed here
 # passes in CI (to explore new examples, load a profile without derandomize).
@@ -118,3 +119,10 @@ def cnn_in_cp1256(declared: bool) -> bytes:
     meta = _UTF8_DECLARATION.replace("UTF-8", "windows-1256") if declared else ""
     page = page.replace(_UTF8_DECLARATION + ("" if declared else "\n"), meta)
     return page.encode("cp1256", errors="xmlcharrefreplace")
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Iterator[Corpus]:
+    """A new corpus in the test's folder, open for the test."""
+    with Corpus(tmp_path / "corpus.db") as opened:
+        yield opened

@@ -119,10 +119,6 @@ def test_post_and_news_sitemaps_lead_to_articles_not_their_images():
         assert all(r.callback == spider.parse for r in requests)
 
 
-@pytest.fixture
-def corpus(tmp_path: Path):
-    with Corpus(tmp_path / "corpus.db") as opened:
-        yield opened
 
 
 def stored_article(url: str, fetched_at: str) -> dict[str, Any]:

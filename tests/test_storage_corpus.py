@@ -15,12 +15,6 @@ from crawler.storage.writes import Writer
 from tests.storage_items import article
 
 
-@pytest.fixture
-def corpus(tmp_path: Path):
-    with Corpus(tmp_path / "corpus.db") as opened:
-        yield opened
-
-
 def test_reopening_keeps_data_and_version(tmp_path: Path) -> None:
     path = tmp_path / "corpus.db"
     with Corpus(path) as corpus:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -15,12 +14,6 @@ from crawler.bodies import BODY_ENCODING, compress_body, decompress_body, pack_b
 from crawler.errors import StorageError
 from crawler.storage import Corpus, SaveCounts
 from tests.storage_items import PAGE, article, fetch, fetch_rows, link, rows, url
-
-
-@pytest.fixture
-def corpus(tmp_path: Path):
-    with Corpus(tmp_path / "corpus.db") as opened:
-        yield opened
 
 
 def test_an_articles_fetch_is_stored_with_its_compressed_body(corpus: Corpus) -> None:

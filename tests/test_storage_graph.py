@@ -3,20 +3,11 @@ articles, and redirects recorded as aliases."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from crawler.errors import StorageError
 from crawler.storage import Corpus, SaveCounts
 from tests.storage_items import SITE, aliases, article, fetch, link, links, rows, url
-
-
-@pytest.fixture
-def corpus(tmp_path: Path):
-    with Corpus(tmp_path / "corpus.db") as opened:
-        yield opened
-
 
 # -- aliases ---------------------------------------------------------------------------
 

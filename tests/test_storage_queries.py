@@ -3,18 +3,8 @@ links and copies of a text, each looked up by index."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from crawler.storage import Corpus
 from tests.storage_items import SITE, article, fetch, link, url
-
-
-@pytest.fixture
-def corpus(tmp_path: Path):
-    with Corpus(tmp_path / "corpus.db") as opened:
-        yield opened
 
 
 def test_copies_of_a_hash_and_count_of_hashes(corpus: Corpus) -> None:

@@ -121,10 +121,6 @@ def test_exit_codes() -> None:
 # -- run rows ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def corpus(tmp_path: Path):
-    with Corpus(tmp_path / "corpus.db") as opened:
-        yield opened
 
 
 

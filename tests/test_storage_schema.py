@@ -13,13 +13,6 @@ from crawler.errors import StorageError
 from crawler.storage import MIGRATIONS, SCHEMA_VERSION, Corpus, schema
 from tests.storage_items import SITE, article, fetch, rows, url
 
-
-@pytest.fixture
-def corpus(tmp_path: Path):
-    with Corpus(tmp_path / "corpus.db") as opened:
-        yield opened
-
-
 # -- the whole schema ------------------------------------------------------------------
 
 

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from crawler.storage import Corpus
 from tests.storage_items import PAGE, SITE, article, fetch, link, rows
-
-
-@pytest.fixture
-def corpus(tmp_path: Path):
-    with Corpus(tmp_path / "corpus.db") as opened:
-        yield opened
 
 
 def test_summary_of_an_empty_corpus(corpus: Corpus) -> None:

@@ -4,7 +4,6 @@ duplicates and preferred copies, revisions, and batches that are all or nothing.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,13 +12,6 @@ from crawler.errors import StorageError
 from crawler.storage import Corpus, SaveCounts
 from crawler.text import content_hash
 from tests.storage_items import SITE, aliases, article, fetch, link, links, revisions, rows, url
-
-
-@pytest.fixture
-def corpus(tmp_path: Path):
-    with Corpus(tmp_path / "corpus.db") as opened:
-        yield opened
-
 
 # -- saving articles -------------------------------------------------------------------
 
