@@ -59,8 +59,9 @@ def run_demo(articles: int, seed: int, db: Path) -> DemoResult:
     *db*, compare.  Raises StorageError for a file at *db* that is not a demo corpus,
     RunLocked when a run holds *db*'s lock."""
     if os.path.lexists(db):
-        _refused_unless_ours(db)
-        if not os.path.lexists(f"{db}.lock"):  # no run has it: refuse before making one
+        if os.path.lexists(f"{db}.lock"):  # a run may hold it: the lock decides first
+            _refused_unless_ours(db)
+        else:  # no run has it: refuse before a lock file is made beside it
             check_replaceable(db)
     with RunLock(db):
         new_demo_corpus(db)

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scrapy.settings import BaseSettings
+from scrapy.settings import BaseSettings, default_settings
 
+from crawler import settings as ours
 from crawler.errors import UsageError
 
 # Settings whose values are checked, by kind.
@@ -38,10 +39,6 @@ SWITCHES = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "INCREMENTAL_ENABLED", "RU
 @cache
 def known_settings() -> frozenset[str]:
     """Every setting name Scrapy defines, and every one of this crawler's."""
-    from scrapy.settings import default_settings
-
-    import crawler.settings as ours
-
     return frozenset(name for module in (default_settings, ours) for name in dir(module)
                      if name.isupper() and not name.startswith("_"))
 
@@ -157,8 +154,4 @@ def _bad_logging(settings: BaseSettings) -> Iterable[tuple[str, str]]:
 
 def default_value(name: str) -> Any:
     """The value *name* has when nobody sets it: this crawler's default, else Scrapy's."""
-    from scrapy.settings import default_settings
-
-    import crawler.settings as ours
-
     return getattr(ours, name, getattr(default_settings, name, None))

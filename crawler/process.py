@@ -43,6 +43,8 @@ class CrawlProcess(CrawlerProcess):
 
 def run_crawl(settings: Settings, profile: str, start_urls: Sequence[str]) -> dict[str, Any]:
     """Run one crawl to its end in this process; return its stats."""
+    # Imported here, not with the module: every command imports this one (through the
+    # command line), and only a crawl needs the spider and its page-reading stack.
     from spiders.article import ArticleSpider
 
     process = CrawlProcess(settings)
@@ -71,6 +73,7 @@ def crawler_started(crawler: Crawler) -> bool:
 def close_forced(crawler: Crawler, stats: dict[str, Any]) -> None:
     """After a forced stop: store what the pipelines still hold and end the run's row,
     as closing the spider would have (the reactor is stopped: all of it is synchronous)."""
+    # Imported here for the reason run_crawl gives.
     from crawler.extensions import RunRecorder
     from pipelines.store import StorePipeline
 
